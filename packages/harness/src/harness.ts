@@ -1,0 +1,352 @@
+import { randomUUID } from 'node:crypto';
+import { Agent, type ToolsInput } from '@mastra/core/agent';
+import type { Mastra } from '@mastra/core/mastra';
+import type { MastraMemory } from '@mastra/core/memory';
+import type { AgentDefinition } from './agent-definition.js';
+import { AgentDefinitionError } from './errors/agent-definition-error.js';
+import { UnknownAgentError } from './errors/unknown-agent-error.js';
+import { errorCodeOf, errorMessageOf } from './error-code.js';
+import { silentLogger, type HarnessLogger } from './ports/logger.js';
+import type { ModelResolver } from './ports/model-resolver.js';
+import type { PromptSnapshotView, PromptSource } from './ports/prompt-source.js';
+import { builtinTools } from './tools/builtin-tools.js';
+import type { TurnEvent } from './turn-events.js';
+import { addStepUsage, emptyTurnUsage } from './usage.js';
+
+export interface HarnessOptions {
+  agents: readonly AgentDefinition[];
+  prompts: PromptSource;
+  models: ModelResolver;
+  /** Tools agents may list by name, in addition to (or replacing) the built-in ones. */
+  tools?: ToolsInput;
+  /** Session history. Without it every turn starts with no history. */
+  memory?: MastraMemory;
+  /** The Mastra instance whose observability, logger and storage the agents use. */
+  mastra?: Mastra;
+  logger?: HarnessLogger;
+  /** Added to every turn's trace metadata (project name, kaged version…). */
+  traceMetadata?: Record<string, unknown>;
+}
+
+export interface TurnRequest {
+  agentId: string;
+  message: string;
+  /** Continue this session; a new id is created when absent. */
+  sessionId?: string | undefined;
+  userId?: string | undefined;
+  tags?: string[] | undefined;
+  metadata?: Record<string, unknown> | undefined;
+  /** Aborting ends the turn with `turn.error` code `aborted`. */
+  signal?: AbortSignal | undefined;
+}
+
+export interface Turn {
+  readonly turnId: string;
+  readonly sessionId: string;
+  readonly agentId: string;
+  /** Iterate once. Stopping early (break/return) aborts the model call. */
+  readonly events: AsyncIterable<TurnEvent>;
+}
+
+export interface AgentInfo {
+  id: string;
+  description: string | undefined;
+  model: string;
+  tools: string[];
+  subagents: string[];
+  maxSteps: number;
+  prompt: { id: string; version: string | null; path: string | null };
+}
+
+export interface Harness {
+  listAgents(): AgentInfo[];
+  hasAgent(agentId: string): boolean;
+  /** Replaces the agent definitions; turns already running keep the ones they started with. */
+  setAgents(agents: readonly AgentDefinition[]): void;
+  /** Starts a turn. Throws `UnknownAgentError` at once for an unknown agent. */
+  startTurn(request: TurnRequest): Turn;
+  /** Number of turns whose events have not finished. */
+  readonly activeTurns: number;
+  /** Resolves when no turn is running. */
+  drain(): Promise<void>;
+}
+
+const AGENT_CACHE_SIZE = 32;
+
+/**
+ * Runs kaged agents on Mastra. Each turn takes one prompt snapshot when it starts (the message
+ * boundary): the Mastra agent tree for that snapshot is built once, cached, and used for every
+ * step and subagent call of the turn, so prompt edits never reach a running turn.
+ */
+export function createHarness(options: HarnessOptions): Harness {
+  const logger = (options.logger ?? silentLogger).child({ component: 'harness' });
+  const tools: ToolsInput = { ...builtinTools, ...options.tools };
+  let definitions = indexDefinitions(options.agents);
+  let generation = 0;
+  const agentCache = new Map<string, Agent>();
+  let active = 0;
+  let drainWaiters: (() => void)[] = [];
+
+  function agentFor(agentId: string, snapshot: PromptSnapshotView): Agent {
+    const key = `${generation}|${snapshot.version}|${agentId}`;
+    const cached = agentCache.get(key);
+    if (cached) return cached;
+    const agent = buildAgent(agentId, snapshot, true, []);
+    agentCache.set(key, agent);
+    // Map order is insertion order: the first key is the oldest.
+    if (agentCache.size > AGENT_CACHE_SIZE) agentCache.delete(agentCache.keys().next().value!);
+    return agent;
+  }
+
+  function buildAgent(agentId: string, snapshot: PromptSnapshotView, isPrimary: boolean, callers: string[]): Agent {
+    const definition = definitions.get(agentId);
+    if (!definition) {
+      throw new AgentDefinitionError(`agent "${callers.at(-1)}" lists subagent "${agentId}", which is not defined`);
+    }
+    if (callers.includes(agentId)) {
+      throw new AgentDefinitionError(`subagents form a cycle: ${[...callers, agentId].join(' -> ')}`);
+    }
+    const prompt = snapshot.get(definition.promptId);
+    if (!prompt) {
+      throw new AgentDefinitionError(`prompt "${definition.promptId}" of agent "${agentId}" is not loaded`);
+    }
+    const agentTools: ToolsInput = {};
+    for (const name of definition.tools) {
+      const tool = tools[name];
+      if (!tool) throw new AgentDefinitionError(`agent "${agentId}" lists unknown tool "${name}" (tools: ${Object.keys(tools).join(', ')})`);
+      agentTools[name] = tool;
+    }
+    const subagents = Object.fromEntries(
+      definition.subagents.map((id) => [id, buildAgent(id, snapshot, false, [...callers, agentId])]),
+    );
+    const agent = new Agent({
+      id: agentId,
+      name: agentId,
+      description: definition.description ?? `The ${agentId} agent.`,
+      instructions: prompt.text,
+      model: options.models.resolve(definition.model),
+      tools: agentTools,
+      agents: subagents,
+      // Only the agent the operator talks to keeps session history; subagents get a task each call.
+      ...(isPrimary && options.memory ? { memory: options.memory } : {}),
+      defaultOptions: { maxSteps: definition.maxSteps },
+    });
+    if (options.mastra) agent.__registerMastra(options.mastra);
+    return agent;
+  }
+
+  function promptsOf(agentId: string, snapshot: PromptSnapshotView): { id: string; version: string }[] {
+    const seen = new Set<string>();
+    const result: { id: string; version: string }[] = [];
+    const visit = (id: string) => {
+      const definition = definitions.get(id);
+      if (!definition || seen.has(id)) return;
+      seen.add(id);
+      if (!result.some((p) => p.id === definition.promptId)) {
+        result.push({ id: definition.promptId, version: snapshot.get(definition.promptId)?.version ?? 'missing' });
+      }
+      definition.subagents.forEach(visit);
+    };
+    visit(agentId);
+    return result;
+  }
+
+  function finishTurn() {
+    active--;
+    if (active === 0) {
+      const waiters = drainWaiters;
+      drainWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+
+  async function* runTurn(request: TurnRequest, turnId: string, sessionId: string): AsyncGenerator<TurnEvent> {
+    const started = performance.now();
+    // The message boundary: everything this turn does uses this snapshot.
+    const snapshot = options.prompts.snapshot();
+    const prompts = promptsOf(request.agentId, snapshot);
+    const log = logger.child({ turnId, sessionId, agentId: request.agentId });
+    const abort = new AbortController();
+    const onRequestAbort = () => abort.abort(request.signal?.reason);
+    request.signal?.addEventListener('abort', onRequestAbort, { once: true });
+    let finished = false;
+
+    log.info({ prompts }, 'turn.start');
+    yield { type: 'turn.start', turnId, sessionId, agentId: request.agentId, prompts };
+
+    const fail = (error: unknown): TurnEvent => {
+      const code = abort.signal.aborted ? 'aborted' : errorCodeOf(error);
+      const message = abort.signal.aborted ? 'the turn was aborted before it finished' : errorMessageOf(error);
+      log.warn({ code, err: message, durationMs: Math.round(performance.now() - started) }, 'turn.error');
+      return { type: 'turn.error', turnId, sessionId, code, message };
+    };
+
+    try {
+      const agent = agentFor(request.agentId, snapshot);
+      const definition = definitions.get(request.agentId)!;
+      const output = await agent.stream(request.message, {
+        runId: turnId,
+        maxSteps: definition.maxSteps,
+        abortSignal: abort.signal,
+        ...(options.memory ? { memory: { thread: sessionId, resource: request.userId ?? 'default' } } : {}),
+        tracingOptions: {
+          metadata: {
+            ...options.traceMetadata,
+            ...request.metadata,
+            sessionId,
+            ...(request.userId ? { userId: request.userId } : {}),
+            agentId: request.agentId,
+            turnId,
+            prompts: Object.fromEntries(prompts.map((p) => [p.id, p.version])),
+          },
+          ...(request.tags?.length ? { tags: request.tags } : {}),
+        },
+      });
+
+      let text = '';
+      let finishReason = 'unknown';
+      let streamError: unknown;
+      const usage = emptyTurnUsage();
+      for await (const chunk of output.fullStream as AsyncIterable<{ type: string; payload?: any }>) {
+        const payload = chunk.payload;
+        switch (chunk.type) {
+          case 'text-delta':
+            text += payload.text;
+            yield { type: 'text.delta', text: payload.text };
+            break;
+          case 'tool-call':
+            yield { type: 'tool.call', id: payload.toolCallId, name: payload.toolName, input: payload.args ?? {} };
+            break;
+          case 'tool-result':
+            yield {
+              type: 'tool.result',
+              id: payload.toolCallId,
+              name: payload.toolName,
+              output: payload.result ?? null,
+              isError: payload.isError === true,
+            };
+            break;
+          case 'tool-error':
+            yield {
+              type: 'tool.result',
+              id: payload.toolCallId,
+              name: payload.toolName,
+              output: { error: errorMessageOf(payload.error) },
+              isError: true,
+            };
+            break;
+          case 'tool-output':
+            // A subagent's own stream, nested in its tool call: count its model usage.
+            if (payload?.output?.type === 'step-finish') addStepUsage(usage, payload.output.payload?.output?.usage);
+            break;
+          case 'step-finish':
+            addStepUsage(usage, payload?.output?.usage);
+            break;
+          case 'finish':
+            finishReason = payload?.stepResult?.reason ?? finishReason;
+            break;
+          case 'tripwire':
+            streamError = Object.assign(new Error(payload?.reason ?? 'a processor stopped the turn'), { code: 'tripwire' });
+            break;
+          case 'error':
+            streamError = payload?.error ?? new Error('the model stream failed');
+            break;
+          default:
+            break;
+        }
+      }
+      if (streamError !== undefined || abort.signal.aborted) {
+        finished = true;
+        yield fail(streamError);
+        return;
+      }
+      const durationMs = Math.round(performance.now() - started);
+      log.info({ finishReason, usage, durationMs }, 'turn.end');
+      finished = true;
+      yield { type: 'turn.end', turnId, sessionId, text, finishReason, usage, durationMs };
+    } catch (error) {
+      finished = true;
+      yield fail(error);
+    } finally {
+      // Reached early when the consumer stops iterating (a client went away): stop the model.
+      if (!finished) abort.abort(new Error('turn consumer stopped'));
+      request.signal?.removeEventListener('abort', onRequestAbort);
+    }
+  }
+
+  return {
+    listAgents() {
+      const snapshot = options.prompts.snapshot();
+      return [...definitions.values()].map((d) => {
+        const prompt = snapshot.get(d.promptId);
+        return {
+          id: d.id,
+          description: d.description,
+          model: d.model,
+          tools: [...d.tools],
+          subagents: [...d.subagents],
+          maxSteps: d.maxSteps,
+          prompt: { id: d.promptId, version: prompt?.version ?? null, path: prompt?.path ?? null },
+        };
+      });
+    },
+    hasAgent: (agentId) => definitions.has(agentId),
+    setAgents(agents) {
+      definitions = indexDefinitions(agents);
+      generation++;
+      agentCache.clear();
+    },
+    startTurn(request) {
+      if (!definitions.has(request.agentId)) throw new UnknownAgentError(request.agentId, [...definitions.keys()]);
+      const turnId = randomUUID();
+      const sessionId = request.sessionId ?? randomUUID();
+      const events = runTurn(request, turnId, sessionId);
+      let started = false;
+      return {
+        turnId,
+        sessionId,
+        agentId: request.agentId,
+        events: {
+          [Symbol.asyncIterator]() {
+            if (started) throw new Error('a turn can be iterated only once');
+            started = true;
+            active++;
+            let done = false;
+            const end = () => {
+              if (!done) {
+                done = true;
+                finishTurn();
+              }
+            };
+            return {
+              async next() {
+                const result = await events.next().catch((error: unknown) => {
+                  end();
+                  throw error;
+                });
+                if (result.done) end();
+                return result;
+              },
+              async return(value?: unknown) {
+                const result = await events.return(value as undefined);
+                end();
+                return result;
+              },
+            };
+          },
+        },
+      };
+    },
+    get activeTurns() {
+      return active;
+    },
+    drain() {
+      if (active === 0) return Promise.resolve();
+      return new Promise((resolve) => drainWaiters.push(resolve));
+    },
+  };
+}
+
+function indexDefinitions(agents: readonly AgentDefinition[]): Map<string, AgentDefinition> {
+  return new Map(agents.map((a) => [a.id, { ...a, tools: [...a.tools], subagents: [...a.subagents] }]));
+}

@@ -1,0 +1,23 @@
+export { createHarness } from './harness.js';
+export type { AgentInfo, Harness, HarnessOptions, Turn, TurnRequest } from './harness.js';
+export type { AgentDefinition } from './agent-definition.js';
+export type {
+  TextDeltaEvent,
+  ToolCallEvent,
+  ToolResultEvent,
+  TurnEndEvent,
+  TurnErrorEvent,
+  TurnEvent,
+  TurnStartEvent,
+  TurnUsage,
+} from './turn-events.js';
+export type { PromptSnapshotView, PromptSource, PromptVersion } from './ports/prompt-source.js';
+export { staticPromptSource } from './ports/static-prompt-source.js';
+export type { ModelResolver } from './ports/model-resolver.js';
+export { silentLogger } from './ports/logger.js';
+export type { HarnessLogger } from './ports/logger.js';
+export { builtinTools } from './tools/builtin-tools.js';
+export { currentTimeTool } from './tools/current-time.js';
+export { KagedHarnessError } from './errors/kaged-harness-error.js';
+export { AgentDefinitionError } from './errors/agent-definition-error.js';
+export { UnknownAgentError } from './errors/unknown-agent-error.js';

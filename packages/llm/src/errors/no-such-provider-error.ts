@@ -1,0 +1,13 @@
+import { KagedLlmError } from './kaged-llm-error.js';
+
+export class NoSuchProviderError extends KagedLlmError {
+  readonly providerName: string;
+  readonly availableProviders: readonly string[];
+
+  constructor(providerName: string, availableProviders: readonly string[]) {
+    const known = availableProviders.length > 0 ? availableProviders.map((p) => `"${p}"`).join(', ') : 'none';
+    super('unknown_provider', `unknown provider "${providerName}" (configured providers: ${known})`);
+    this.providerName = providerName;
+    this.availableProviders = availableProviders;
+  }
+}

@@ -1,0 +1,11 @@
+import { KagedLlmError } from './kaged-llm-error.js';
+
+export class ScriptExhaustedError extends KagedLlmError {
+  constructor(modelId: string, stepIndex: number, stepCount: number) {
+    super(
+      'script_exhausted',
+      `scripted model "${modelId}" was asked for step ${stepIndex + 1} but its matching rule has ${stepCount} ` +
+        `step(s): add a step, or end the rule with a text-only step so the agent stops calling tools`,
+    );
+  }
+}

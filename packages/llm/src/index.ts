@@ -1,0 +1,17 @@
+export { createModelRegistry } from './model-registry.js';
+export type { ModelRegistry, ProviderSettings } from './model-registry.js';
+export { parseModelId } from './model-id.js';
+export type { ParsedModelId } from './model-id.js';
+export { createOpenAICompatibleProvider } from './providers/openai-compatible.js';
+export type { OpenAICompatibleSettings } from './providers/openai-compatible.js';
+export { createScriptedProvider } from './providers/scripted/scripted-provider.js';
+export { ScriptedLanguageModel } from './providers/scripted/scripted-language-model.js';
+export { scriptSchema } from './providers/scripted/script.js';
+export type { Script, ScriptInput, ScriptRule, ScriptStep } from './providers/scripted/script.js';
+export { addUsage, emptyUsage, fromFlatUsage, fromProviderUsage } from './usage.js';
+export type { FlatUsage, KagedUsage } from './usage.js';
+export { KagedLlmError } from './errors/kaged-llm-error.js';
+export { InvalidModelIdError } from './errors/invalid-model-id-error.js';
+export { NoSuchModelError } from './errors/no-such-model-error.js';
+export { NoSuchProviderError } from './errors/no-such-provider-error.js';
+export { ScriptExhaustedError } from './errors/script-exhausted-error.js';
