@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, type ToolsInput } from '@mastra/core/agent';
+import type { MastraModelConfig } from '@mastra/core/llm';
 import type { Mastra } from '@mastra/core/mastra';
 import type { MastraMemory } from '@mastra/core/memory';
 import type { AgentDefinition } from './agent-definition.js';
@@ -69,6 +70,8 @@ export interface Harness {
   readonly activeTurns: number;
   /** Resolves when no turn is running. */
   drain(): Promise<void>;
+  /** Aborts every running turn; each ends with `turn.error` code `aborted`. */
+  abortAll(reason?: string): void;
 }
 
 const AGENT_CACHE_SIZE = 32;
@@ -86,6 +89,7 @@ export function createHarness(options: HarnessOptions): Harness {
   const agentCache = new Map<string, Agent>();
   let active = 0;
   let drainWaiters: (() => void)[] = [];
+  const running = new Set<AbortController>();
 
   function agentFor(agentId: string, snapshot: PromptSnapshotView): Agent {
     const key = `${generation}|${snapshot.version}|${agentId}`;
@@ -124,7 +128,8 @@ export function createHarness(options: HarnessOptions): Harness {
       name: agentId,
       description: definition.description ?? `The ${agentId} agent.`,
       instructions: prompt.text,
-      model: options.models.resolve(definition.model),
+      // See LanguageModelLike: the runtime contract is checked by Mastra, not the type copy.
+      model: options.models.resolve(definition.model) as MastraModelConfig,
       tools: agentTools,
       agents: subagents,
       // Only the agent the operator talks to keeps session history; subagents get a task each call.
@@ -169,6 +174,7 @@ export function createHarness(options: HarnessOptions): Harness {
     const abort = new AbortController();
     const onRequestAbort = () => abort.abort(request.signal?.reason);
     request.signal?.addEventListener('abort', onRequestAbort, { once: true });
+    running.add(abort);
     let finished = false;
 
     log.info({ prompts }, 'turn.start');
@@ -271,6 +277,7 @@ export function createHarness(options: HarnessOptions): Harness {
       // Reached early when the consumer stops iterating (a client went away): stop the model.
       if (!finished) abort.abort(new Error('turn consumer stopped'));
       request.signal?.removeEventListener('abort', onRequestAbort);
+      running.delete(abort);
     }
   }
 
@@ -343,6 +350,9 @@ export function createHarness(options: HarnessOptions): Harness {
     drain() {
       if (active === 0) return Promise.resolve();
       return new Promise((resolve) => drainWaiters.push(resolve));
+    },
+    abortAll(reason = 'aborted by the application') {
+      for (const controller of running) controller.abort(new Error(reason));
     },
   };
 }

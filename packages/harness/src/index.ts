@@ -13,7 +13,7 @@ export type {
 } from './turn-events.js';
 export type { PromptSnapshotView, PromptSource, PromptVersion } from './ports/prompt-source.js';
 export { staticPromptSource } from './ports/static-prompt-source.js';
-export type { ModelResolver } from './ports/model-resolver.js';
+export type { LanguageModelLike, ModelResolver } from './ports/model-resolver.js';
 export { silentLogger } from './ports/logger.js';
 export type { HarnessLogger } from './ports/logger.js';
 export { builtinTools } from './tools/builtin-tools.js';

@@ -17,7 +17,7 @@ import type { ScriptRule, ScriptStep } from './script.js';
  * the step to play is derived from the prompt (assistant messages since the last user
  * message), so concurrent turns and sessions never interfere.
  *
- * Step text may use `{{message}}` (last user message), `{{userMessages}}` (number of user
+ * Step text and string values in tool inputs may use `{{message}}` (last user message), `{{userMessages}}` (number of user
  * messages the model was shown), `{{system}}` (the system prompt) and `{{toolResult}}` (the
  * most recent tool result as JSON).
  */
@@ -40,7 +40,7 @@ export class ScriptedLanguageModel implements LanguageModelV4 {
     const text = step.text === undefined ? undefined : render(step.text, vars);
     if (text !== undefined) content.push({ type: 'text', text });
     for (const [index, call] of (step.tools ?? []).entries()) {
-      content.push({ type: 'tool-call', toolCallId: toolCallId(index), toolName: call.name, input: JSON.stringify(call.input) });
+      content.push({ type: 'tool-call', toolCallId: toolCallId(index), toolName: call.name, input: JSON.stringify(renderDeep(call.input, vars)) });
     }
     return {
       content,
@@ -54,7 +54,7 @@ export class ScriptedLanguageModel implements LanguageModelV4 {
     const { step, vars } = this.#select(options.prompt);
     const text = step.text === undefined ? undefined : render(step.text, vars);
     const signal = options.abortSignal;
-    const parts = streamParts(step, text, options.prompt);
+    const parts = streamParts(step, text, vars, options.prompt);
     const delayMs = step.delayMs ?? 0;
     let index = 0;
     const stream = new ReadableStream<LanguageModelV4StreamPart>({
@@ -106,7 +106,7 @@ export class ScriptedLanguageModel implements LanguageModelV4 {
   }
 }
 
-function streamParts(step: ScriptStep, text: string | undefined, prompt: LanguageModelV4Prompt): LanguageModelV4StreamPart[] {
+function streamParts(step: ScriptStep, text: string | undefined, vars: Record<string, string>, prompt: LanguageModelV4Prompt): LanguageModelV4StreamPart[] {
   const parts: LanguageModelV4StreamPart[] = [{ type: 'stream-start', warnings: [] }];
   if (text !== undefined && text.length > 0) {
     parts.push({ type: 'text-start', id: 'text-0' });
@@ -114,7 +114,7 @@ function streamParts(step: ScriptStep, text: string | undefined, prompt: Languag
     parts.push({ type: 'text-end', id: 'text-0' });
   }
   for (const [index, call] of (step.tools ?? []).entries()) {
-    parts.push({ type: 'tool-call', toolCallId: toolCallId(index), toolName: call.name, input: JSON.stringify(call.input) });
+    parts.push({ type: 'tool-call', toolCallId: toolCallId(index), toolName: call.name, input: JSON.stringify(renderDeep(call.input, vars)) });
   }
   parts.push({ type: 'finish', finishReason: finishReasonOf(step), usage: usageOf(step, prompt, text ?? '') });
   return parts;
@@ -184,6 +184,14 @@ function lastToolResult(prompt: LanguageModelV4Prompt): string {
 
 function render(template: string, vars: Record<string, string>): string {
   return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => vars[name] ?? whole);
+}
+
+/** Renders placeholders in every string of a tool input. */
+function renderDeep(value: unknown, vars: Record<string, string>): unknown {
+  if (typeof value === 'string') return render(value, vars);
+  if (Array.isArray(value)) return value.map((item) => renderDeep(item, vars));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderDeep(v, vars)]));
+  return value;
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

@@ -1,0 +1,135 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createLogger } from '@kaged/observability';
+import { startDaemon } from './daemon.js';
+import { KagedError } from './errors/kaged-error.js';
+import { formatIssue, ProjectConfigError } from './errors/project-config-error.js';
+import { loadProject } from './project/load-project.js';
+import { kagedVersion } from './version.js';
+
+const usage = `kaged ${kagedVersion}: a self-hosted agent daemon
+
+Usage:
+  kaged start    [--project PATH] [--host H] [--port P] [--data-dir DIR] [--log-level LEVEL]
+  kaged validate [--project PATH]
+  kaged --version | --help
+
+Options:
+  --project PATH   project file (default: ./kaged.yaml, or KAGED_PROJECT)
+  --host H         address to bind (default: server.host, 127.0.0.1)
+  --port P         port (default: server.port, 7420; 0 picks a free one)
+  --data-dir DIR   sessions and local data (default: KAGED_DATA_DIR, else .kaged/ beside the project)
+  --log-level L    trace, debug, info, warn, error or silent (default: KAGED_LOG_LEVEL, else info)
+`;
+
+const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+type LogLevel = (typeof logLevels)[number];
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      project: { type: 'string', short: 'p' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
+  });
+  if (values.version) {
+    process.stdout.write(`${kagedVersion}\n`);
+    return 0;
+  }
+  const command = positionals[0];
+  if (values.help || !command) {
+    process.stdout.write(usage);
+    return values.help ? 0 : 2;
+  }
+  const projectFile = findProject(values.project);
+
+  switch (command) {
+    case 'validate':
+      return validate(projectFile);
+    case 'start':
+      return start(projectFile, values);
+    default:
+      process.stderr.write(`kaged: unknown command "${command}"\n\n${usage}`);
+      return 2;
+  }
+}
+
+function findProject(flag: string | undefined): string {
+  const candidate = flag ?? process.env.KAGED_PROJECT ?? 'kaged.yaml';
+  if (!flag && !process.env.KAGED_PROJECT && !existsSync(candidate)) {
+    throw new KagedError('project_not_found', `no kaged.yaml in ${process.cwd()}: pass --project PATH`);
+  }
+  return resolve(candidate);
+}
+
+async function validate(projectFile: string): Promise<number> {
+  const project = await loadProject(projectFile);
+  const prompts = project.prompts.length;
+  process.stdout.write(`ok: ${project.file}: project "${project.name}", ${project.agents.length} agent(s), ${prompts} prompt(s)\n`);
+  return 0;
+}
+
+async function start(projectFile: string, values: { host?: string; port?: string; 'data-dir'?: string; 'log-level'?: string }): Promise<number> {
+  const level = (values['log-level'] ?? process.env.KAGED_LOG_LEVEL ?? 'info') as LogLevel;
+  if (!logLevels.includes(level)) throw new KagedError('invalid_argument', `--log-level must be one of ${logLevels.join(', ')}`);
+  let port: number | undefined;
+  if (values.port !== undefined) {
+    port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new KagedError('invalid_argument', `--port must be an integer from 0 to 65535, got "${values.port}"`);
+  }
+  const logger = createLogger({ level });
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'process.unhandled_rejection'));
+
+  const daemon = await startDaemon({ project: projectFile, host: values.host, port, dataDir: values['data-dir'], logger });
+  process.stderr.write(`kaged ${kagedVersion} listening on ${daemon.url} (project "${daemon.project.name}", agents: ${daemon.project.agents.map((a) => a.id).join(', ')})\n`);
+
+  return new Promise<number>((done) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        process.stderr.write(`kaged: ${signal} again, exiting now\n`);
+        process.exit(1);
+      }
+      stopping = true;
+      logger.info({ signal }, 'daemon.signal');
+      daemon.close().then(
+        () => done(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'daemon.close_failed');
+          done(1);
+        },
+      );
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    // Let pino flush its buffered stdout before exiting.
+    process.exitCode = code;
+    setTimeout(() => process.exit(code), 50).unref();
+  },
+  (error: unknown) => {
+    if (error instanceof ProjectConfigError) {
+      process.stderr.write(`${error.issues.map(formatIssue).join('\n')}\n`);
+      process.stderr.write(`kaged: ${error.issues.length} problem(s) in the project; nothing was started\n`);
+    } else if (KagedError.isInstance(error) || (error as { code?: string })?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      process.stderr.write(`kaged: ${(error as Error).message}\n`);
+    } else {
+      process.stderr.write(`kaged: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+    }
+    process.exitCode = 1;
+    setTimeout(() => process.exit(1), 50).unref();
+  },
+);

@@ -1,0 +1,153 @@
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { isIP } from 'node:net';
+import { join, resolve } from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import { createHarness, type Harness } from '@kaged/harness';
+import { createModelRegistry } from '@kaged/llm';
+import { createLogger, PinoMastraLogger, type Logger } from '@kaged/observability';
+import { createPromptStore } from '@kaged/prompt-watcher';
+import { LibSQLStore } from '@mastra/libsql';
+import { Mastra } from '@mastra/core/mastra';
+import { Memory } from '@mastra/memory';
+import { KagedError } from './errors/kaged-error.js';
+import { loadProject } from './project/load-project.js';
+import type { Project } from './project/project.js';
+import { createApp } from './server/app.js';
+import { kagedVersion } from './version.js';
+
+export interface DaemonOptions {
+  /** Path of the project file (`kaged.yaml`). */
+  project: string;
+  /** Override `server.host`. */
+  host?: string | undefined;
+  /** Override `server.port`; 0 picks a free port. */
+  port?: number | undefined;
+  /** Sessions and local data. Default: `KAGED_DATA_DIR`, else `.kaged/` beside the project file. */
+  dataDir?: string | undefined;
+  /** Override `server.token` / `KAGED_TOKEN`. */
+  token?: string | undefined;
+  logger?: Logger | undefined;
+  env?: NodeJS.ProcessEnv | undefined;
+  /** How long shutdown waits for running turns before aborting them. Default 10 s. */
+  shutdownGraceMs?: number | undefined;
+}
+
+export interface Daemon {
+  /** Base URL, e.g. `http://127.0.0.1:7420`. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly project: Project;
+  readonly dataDir: string;
+  readonly harness: Harness;
+  /** Stops accepting, lets running turns finish within the grace period, closes stores. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Loads a project and serves its agents over HTTP. */
+export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
+  const env = options.env ?? process.env;
+  // Mastra reports feature usage to a third-party host unless told not to; a self-hosted
+  // daemon stays quiet unless the operator opts in by setting the variable themselves.
+  process.env.MASTRA_TELEMETRY_DISABLED ??= '1';
+
+  const logger = options.logger ?? createLogger({ level: (env.KAGED_LOG_LEVEL as 'info' | undefined) ?? 'info' });
+  const project = await loadProject(options.project, { env });
+  const host = options.host ?? project.server.host;
+  const port = options.port ?? project.server.port;
+  const token = options.token ?? project.server.token ?? (env.KAGED_TOKEN || undefined);
+  if (!isLoopback(host) && !token) {
+    throw new KagedError(
+      'token_required',
+      `refusing to bind ${host} without a token: anyone who can reach it could run your agents. Set server.token in ${project.file} or KAGED_TOKEN, or bind 127.0.0.1`,
+    );
+  }
+
+  const dataDir = resolve(options.dataDir ?? env.KAGED_DATA_DIR ?? join(project.dir, '.kaged'));
+  await mkdir(dataDir, { recursive: true });
+
+  const prompts = await createPromptStore({ prompts: project.prompts, baseDir: project.dir });
+  const models = createModelRegistry({ providers: project.providers });
+  const storage = new LibSQLStore({ id: 'kaged', url: `file:${join(dataDir, 'kaged.db')}` });
+  await storage.init();
+  const mastra = new Mastra({ storage, logger: new PinoMastraLogger(logger) });
+  const memory = new Memory({ storage, options: { lastMessages: project.sessions.lastMessages } });
+  const harness = createHarness({
+    agents: project.agents,
+    prompts,
+    models,
+    memory,
+    mastra,
+    logger,
+    traceMetadata: { project: project.name, kagedVersion },
+  });
+
+  let closing = false;
+  const app = createApp({
+    harness,
+    logger,
+    token,
+    isClosing: () => closing,
+    checks: () => [
+      { name: 'project', status: 'ok', detail: `${project.file}: ${project.agents.length} agent(s)` },
+      { name: 'prompts', status: 'ok', detail: `${prompts.snapshot().prompts.length} prompt(s) loaded, snapshot ${prompts.snapshot().version}` },
+      { name: 'sessions', status: 'ok', detail: `session store in ${dataDir}` },
+    ],
+  });
+
+  const server = await listen(app.fetch, host, port);
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  logger.info({ url, project: project.file, dataDir, agents: project.agents.map((a) => a.id), version: kagedVersion }, 'daemon.listening');
+
+  let closed: Promise<void> | undefined;
+  const close = () =>
+    (closed ??= (async () => {
+      closing = true;
+      logger.info({ activeTurns: harness.activeTurns }, 'daemon.stopping');
+      const stopped = new Promise<void>((done) => server.close(() => done()));
+      const grace = options.shutdownGraceMs ?? 10_000;
+      const timedOut = await Promise.race([harness.drain().then(() => false), delay(grace).then(() => true)]);
+      if (timedOut) {
+        logger.warn({ activeTurns: harness.activeTurns, graceMs: grace }, 'daemon.abort_running_turns');
+        harness.abortAll('the daemon is shutting down');
+        await Promise.race([harness.drain(), delay(2_000)]);
+      }
+      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      await stopped;
+      await mastra.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'daemon.mastra_shutdown_failed'));
+      await storage.close().catch((error: unknown) => logger.warn({ err: error }, 'daemon.store_close_failed'));
+      logger.info({}, 'daemon.stopped');
+    })());
+
+  return { url, host, port: address.port, project, dataDir, harness, close };
+}
+
+function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<ServerType> {
+  return new Promise((resolveServer, reject) => {
+    const server = serve({ fetch, hostname, port }, () => {
+      server.off('error', onError);
+      resolveServer(server);
+    });
+    const onError = (error: NodeJS.ErrnoException) => {
+      const message =
+        error.code === 'EADDRINUSE'
+          ? `${hostname}:${port} is already in use: stop the other process or choose another port with --port`
+          : error.code === 'EADDRNOTAVAIL'
+            ? `${hostname} is not an address of this machine: check server.host or --host`
+            : `cannot listen on ${hostname}:${port}: ${error.message}`;
+      reject(new KagedError('listen_failed', message, { cause: error }));
+    };
+    server.once('error', onError);
+  });
+}
+
+function isLoopback(host: string): boolean {
+  if (host === 'localhost' || host === '::1') return true;
+  return isIP(host) === 4 && host.startsWith('127.');
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms).unref());
+}

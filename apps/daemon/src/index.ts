@@ -1,0 +1,14 @@
+export { startDaemon } from './daemon.js';
+export type { Daemon, DaemonOptions } from './daemon.js';
+export { loadProject } from './project/load-project.js';
+export type { LoadProjectOptions } from './project/load-project.js';
+export type { Project } from './project/project.js';
+export { projectSchema } from './project/schema.js';
+export type { ProjectFile } from './project/schema.js';
+export { createApp } from './server/app.js';
+export type { AppOptions } from './server/app.js';
+export type { ReadinessCheck } from './server/routes/health.js';
+export { KagedError } from './errors/kaged-error.js';
+export { ProjectConfigError, formatIssue } from './errors/project-config-error.js';
+export type { ConfigIssue } from './errors/project-config-error.js';
+export { kagedVersion } from './version.js';

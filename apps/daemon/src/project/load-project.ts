@@ -1,0 +1,191 @@
+import { access, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { builtinTools, type AgentDefinition } from '@kaged/harness';
+import { scriptSchema, type ProviderSettings, type Script } from '@kaged/llm';
+import type { PromptDefinition } from '@kaged/prompt-watcher';
+import { ProjectConfigError, type ConfigIssue } from '../errors/project-config-error.js';
+import { agentPromptId, type Project } from './project.js';
+import { projectSchema, type ProjectFile } from './schema.js';
+import { YamlFile } from './yaml-file.js';
+
+export interface LoadProjectOptions {
+  /** Source of `${env:NAME}` values. Default: `process.env`. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Reads and validates a project file and the files it references. Throws `ProjectConfigError`
+ * listing every problem found, each with file, line, column and field path.
+ */
+export async function loadProject(projectFile: string, options: LoadProjectOptions = {}): Promise<Project> {
+  const file = resolve(projectFile);
+  const dir = dirname(file);
+  const yaml = await readYaml(file);
+
+  const syntax = yaml.syntaxIssues();
+  if (syntax.length > 0) throw new ProjectConfigError(syntax);
+
+  const issues = yaml.substituteEnv(options.env ?? process.env);
+  const parsed = projectSchema.safeParse(yaml.toJS());
+  if (!parsed.success) throw new ProjectConfigError([...issues, ...yaml.zodIssues(parsed.error)]);
+  const config = parsed.data;
+
+  const scripts = new Map<string, Script>();
+  for (const [providerName, provider] of Object.entries(config.providers)) {
+    if (provider.type !== 'scripted') continue;
+    const script = await loadScript(resolve(dir, provider.script.file), yaml, ['providers', providerName, 'script', 'file'], issues);
+    if (script) scripts.set(providerName, script);
+  }
+
+  for (const [agentId, agent] of Object.entries(config.agents)) {
+    issues.push(...(await checkAgent(agentId, agent, config, scripts, dir, yaml)));
+  }
+  issues.push(...findSubagentCycles(config, yaml));
+  if (issues.length > 0) throw new ProjectConfigError(issues);
+
+  return {
+    file,
+    dir,
+    name: config.name,
+    providers: providerSettings(config, scripts),
+    agents: Object.entries(config.agents).map(
+      ([id, agent]): AgentDefinition => ({
+        id,
+        description: agent.description,
+        model: agent.model,
+        promptId: agentPromptId(id),
+        tools: agent.tools,
+        subagents: agent.subagents,
+        maxSteps: agent.maxSteps,
+      }),
+    ),
+    prompts: Object.entries(config.agents).map(
+      ([id, agent]): PromptDefinition =>
+        typeof agent.prompt === 'string' ? { id: agentPromptId(id), text: agent.prompt } : { id: agentPromptId(id), file: resolve(dir, agent.prompt.file) },
+    ),
+    server: config.server,
+    sessions: config.sessions,
+  };
+}
+
+async function readYaml(file: string): Promise<YamlFile> {
+  let source: string;
+  try {
+    source = await readFile(file, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'project file not found' : `cannot read project file: ${(error as Error).message}`;
+    throw new ProjectConfigError([{ file, line: 1, column: 1, path: '', message: reason }]);
+  }
+  return new YamlFile(file, source);
+}
+
+async function loadScript(file: string, project: YamlFile, field: PropertyKey[], issues: ConfigIssue[]): Promise<Script | undefined> {
+  let source: string;
+  try {
+    source = await readFile(file, 'utf8');
+  } catch (error) {
+    issues.push(project.issueAt(field, `cannot read script file ${file}: ${reasonOf(error)}`));
+    return undefined;
+  }
+  const yaml = new YamlFile(file, source);
+  const syntax = yaml.syntaxIssues();
+  if (syntax.length > 0) {
+    issues.push(...syntax);
+    return undefined;
+  }
+  const parsed = scriptSchema.safeParse(yaml.toJS());
+  if (!parsed.success) {
+    issues.push(...yaml.zodIssues(parsed.error));
+    return undefined;
+  }
+  return parsed.data;
+}
+
+async function checkAgent(
+  agentId: string,
+  agent: ProjectFile['agents'][string],
+  config: ProjectFile,
+  scripts: Map<string, Script>,
+  dir: string,
+  yaml: YamlFile,
+): Promise<ConfigIssue[]> {
+  const issues: ConfigIssue[] = [];
+  const at = (...field: PropertyKey[]) => ['agents', agentId, ...field];
+
+  const slash = agent.model.indexOf('/');
+  const providerName = agent.model.slice(0, slash);
+  const modelName = agent.model.slice(slash + 1);
+  const provider = config.providers[providerName];
+  if (!provider) {
+    const known = Object.keys(config.providers);
+    issues.push(yaml.issueAt(at('model'), `unknown provider "${providerName}" (providers: ${known.map((p) => `"${p}"`).join(', ') || 'none'})`));
+  } else if (provider.type === 'scripted') {
+    const script = scripts.get(providerName);
+    if (script && !script.models[modelName] && !script.models['*']) {
+      issues.push(yaml.issueAt(at('model'), `the script of provider "${providerName}" (${provider.script.file}) has no model "${modelName}"`));
+    }
+  }
+
+  agent.tools.forEach((tool, index) => {
+    if (!(tool in builtinTools)) {
+      issues.push(yaml.issueAt(at('tools', index), `unknown tool "${tool}" (built-in tools: ${Object.keys(builtinTools).join(', ')})`));
+    }
+  });
+  agent.subagents.forEach((subagent, index) => {
+    if (!(subagent in config.agents)) {
+      issues.push(yaml.issueAt(at('subagents', index), `unknown agent "${subagent}" (agents: ${Object.keys(config.agents).join(', ')})`));
+    }
+  });
+
+  if (typeof agent.prompt !== 'string') {
+    const file = resolve(dir, agent.prompt.file);
+    try {
+      await access(file, constants.R_OK);
+    } catch (error) {
+      issues.push(yaml.issueAt(at('prompt', 'file'), `cannot read prompt file ${file}: ${reasonOf(error)}`));
+    }
+  }
+  return issues;
+}
+
+function findSubagentCycles(config: ProjectFile, yaml: YamlFile): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const reported = new Set<string>();
+  const visit = (agentId: string, chain: string[]) => {
+    const agent = config.agents[agentId];
+    if (!agent) return;
+    agent.subagents.forEach((subagent, index) => {
+      if (chain.includes(subagent)) {
+        const cycle = [...chain.slice(chain.indexOf(subagent)), agentId, subagent].join(' -> ');
+        const key = [...new Set([...chain.slice(chain.indexOf(subagent)), agentId])].sort().join(',');
+        if (!reported.has(key)) {
+          reported.add(key);
+          issues.push(yaml.issueAt(['agents', agentId, 'subagents', index], `subagents form a cycle: ${cycle}`));
+        }
+        return;
+      }
+      visit(subagent, [...chain, agentId]);
+    });
+  };
+  for (const agentId of Object.keys(config.agents)) visit(agentId, []);
+  return issues;
+}
+
+function providerSettings(config: ProjectFile, scripts: Map<string, Script>): Record<string, ProviderSettings> {
+  const settings: Record<string, ProviderSettings> = {};
+  for (const [name, provider] of Object.entries(config.providers)) {
+    settings[name] =
+      provider.type === 'scripted'
+        ? { type: 'scripted', script: scripts.get(name)! }
+        : { type: 'openai-compatible', baseURL: provider.baseURL, apiKey: provider.apiKey, headers: provider.headers };
+  }
+  return settings;
+}
+
+function reasonOf(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'file not found';
+  if (code === 'EACCES') return 'permission denied';
+  return (error as Error).message;
+}

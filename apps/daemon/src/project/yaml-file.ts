@@ -1,0 +1,120 @@
+import { relative, isAbsolute } from 'node:path';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import type { z } from 'zod';
+import type { ConfigIssue } from '../errors/project-config-error.js';
+
+/**
+ * A parsed YAML file that can point at its own fields: every error kaged reports about a
+ * project names file, line, column and field path.
+ */
+export class YamlFile {
+  readonly path: string;
+  readonly displayPath: string;
+  readonly document: Document;
+  readonly #lines = new LineCounter();
+
+  constructor(path: string, source: string) {
+    this.path = path;
+    this.displayPath = displayPath(path);
+    this.document = parseDocument(source, { lineCounter: this.#lines, prettyErrors: false, uniqueKeys: true });
+  }
+
+  /** YAML syntax errors, positioned. */
+  syntaxIssues(): ConfigIssue[] {
+    return this.document.errors.map((error) => {
+      const at = this.#lines.linePos(error.pos[0]);
+      return { file: this.displayPath, line: at.line, column: at.col, path: '', message: error.message.split('\n')[0]! };
+    });
+  }
+
+  /** An issue at a field path; falls back to the nearest existing parent when the field is missing. */
+  issueAt(path: readonly PropertyKey[], message: string, { atKey = false } = {}): ConfigIssue {
+    let node: unknown;
+    let keyNode: unknown;
+    for (let depth = path.length; depth >= 0; depth--) {
+      const parentPath = path.slice(0, depth);
+      node = parentPath.length === 0 ? this.document.contents : this.document.getIn(parentPath as unknown[], true);
+      if (node !== undefined) {
+        if (atKey && depth === path.length && depth > 0) keyNode = this.#keyNode(path.slice(0, -1), path[depth - 1]!);
+        break;
+      }
+    }
+    const range = ((keyNode ?? node) as Node | undefined)?.range;
+    const at = this.#lines.linePos(range?.[0] ?? 0);
+    return { file: this.displayPath, line: at.line, column: at.col, path: formatPath(path), message };
+  }
+
+  /** Zod issues mapped to positioned config issues. */
+  zodIssues(error: z.ZodError, prefix: readonly PropertyKey[] = []): ConfigIssue[] {
+    return error.issues.map((issue) => {
+      const path = [...prefix, ...issue.path];
+      // An unknown key is best shown at the key itself.
+      if (issue.code === 'unrecognized_keys') {
+        const key = issue.keys[0]!;
+        return this.issueAt([...path, key], `unknown field "${key}"${issue.keys.length > 1 ? ` (and ${issue.keys.slice(1).map((k) => `"${k}"`).join(', ')})` : ''}`, { atKey: true });
+      }
+      return this.issueAt(path, issue.message);
+    });
+  }
+
+  #keyNode(parentPath: readonly PropertyKey[], key: PropertyKey): unknown {
+    const parent = parentPath.length === 0 ? this.document.contents : this.document.getIn(parentPath as unknown[], true);
+    if (!isMap(parent)) return undefined;
+    return parent.items.find((pair) => isScalar(pair.key) && pair.key.value === key)?.key;
+  }
+
+  /**
+   * Replaces `${env:NAME}` in every string value with the environment variable, or with
+   * `default` for `${env:NAME:-default}`. Missing variables without a default are reported at
+   * the value that names them.
+   */
+  substituteEnv(env: NodeJS.ProcessEnv): ConfigIssue[] {
+    const issues: ConfigIssue[] = [];
+    visit(this.document, {
+      Scalar: (_key, node, path) => {
+        if (typeof node.value !== 'string' || !node.value.includes('${')) return;
+        node.value = node.value.replace(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_whole, name: string, fallback?: string) => {
+          const value = env[name] ?? fallback;
+          if (value === undefined) {
+            const at = this.#lines.linePos(node.range?.[0] ?? 0);
+            issues.push({ file: this.displayPath, line: at.line, column: at.col, path: pathOfVisit(path, node), message: `environment variable ${name} is not set` });
+            return '';
+          }
+          return value;
+        });
+      },
+    });
+    return issues;
+  }
+
+  toJS(): unknown {
+    return this.document.toJS();
+  }
+}
+
+/** Rebuilds the field path of a node from the ancestor chain that `visit` passes. */
+function pathOfVisit(ancestors: readonly unknown[], node: unknown): string {
+  const path: PropertyKey[] = [];
+  let child: unknown = node;
+  for (let i = ancestors.length - 1; i >= 0; i--) {
+    const parent = ancestors[i];
+    if (isSeq(parent)) path.unshift(parent.items.indexOf(child as never));
+    else if (parent && typeof parent === 'object' && 'key' in parent && 'value' in parent) {
+      const pair = parent as { key: unknown; value: unknown };
+      if (pair.value === child && isScalar(pair.key)) path.unshift(String(pair.key.value));
+    }
+    child = parent;
+  }
+  return formatPath(path);
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : `${index === 0 ? '' : '.'}${String(segment)}`))
+    .join('');
+}
+
+function displayPath(path: string): string {
+  const fromCwd = relative(process.cwd(), path);
+  return fromCwd && !fromCwd.startsWith('..') && !isAbsolute(fromCwd) ? fromCwd : path;
+}

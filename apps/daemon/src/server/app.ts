@@ -1,0 +1,41 @@
+import type { Harness } from '@kaged/harness';
+import type { Logger } from '@kaged/observability';
+import { Hono } from 'hono';
+import { bearerAuth } from './auth.js';
+import { errorResponse } from './error-body.js';
+import { agentRoutes } from './routes/agents.js';
+import { healthRoutes, type ReadinessCheck } from './routes/health.js';
+import { turnRoutes } from './routes/turns.js';
+
+export interface AppOptions {
+  harness: Harness;
+  logger: Logger;
+  /** When set, every /v1 route needs `Authorization: Bearer <token>`. */
+  token?: string | undefined;
+  checks: () => ReadinessCheck[];
+  isClosing: () => boolean;
+}
+
+/** The daemon's HTTP API as a hono app: usable with any server, and in tests with `app.request()`. */
+export function createApp(options: AppOptions): Hono {
+  const app = new Hono();
+  const log = options.logger.child({ component: 'http' });
+
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    log.debug({ method: c.req.method, path: c.req.path, status: c.res.status, durationMs: Math.round(performance.now() - started) }, 'http.request');
+  });
+  if (options.token) app.use('/v1/*', bearerAuth(options.token));
+
+  app.route('/', healthRoutes({ checks: options.checks }));
+  app.route('/', agentRoutes({ harness: options.harness }));
+  app.route('/', turnRoutes({ harness: options.harness, isClosing: options.isClosing }));
+
+  app.notFound((c) => errorResponse(c, 404, 'not_found', `no route ${c.req.method} ${c.req.path}`));
+  app.onError((error, c) => {
+    log.error({ err: error, method: c.req.method, path: c.req.path }, 'http.unhandled_error');
+    return errorResponse(c, 500, 'internal_error', 'internal error; the daemon log has the details');
+  });
+  return app;
+}

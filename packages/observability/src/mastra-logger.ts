@@ -1,0 +1,46 @@
+import { MastraLogger } from '@mastra/core/logger';
+import type { Logger } from 'pino';
+
+/**
+ * Mastra's logger interface backed by kaged's pino logger, so Mastra's own messages land in
+ * the same stream, with the same redaction, as everything else.
+ */
+export class PinoMastraLogger extends MastraLogger {
+  readonly #pino: Logger;
+
+  constructor(logger: Logger, options: { level?: 'debug' | 'info' | 'warn' | 'error' } = {}) {
+    super({ name: 'mastra', level: options.level ?? 'info' });
+    this.#pino = logger.child({ component: 'mastra' });
+  }
+
+  debug(message: string, ...args: unknown[]): void {
+    this.#pino.debug(fieldsOf(args), message);
+  }
+
+  info(message: string, ...args: unknown[]): void {
+    this.#pino.info(fieldsOf(args), message);
+  }
+
+  warn(message: string, ...args: unknown[]): void {
+    this.#pino.warn(fieldsOf(args), message);
+  }
+
+  error(message: string, ...args: unknown[]): void {
+    this.#pino.error(fieldsOf(args), message);
+  }
+}
+
+/** Mastra passes context as trailing objects; errors go under `err` so pino serialises their stack. */
+function fieldsOf(args: unknown[]): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const arg of args) {
+    if (arg instanceof Error) fields.err = arg;
+    else if (arg && typeof arg === 'object') {
+      for (const [key, value] of Object.entries(arg)) fields[key === 'error' && value instanceof Error ? 'err' : key] = value;
+    } else if (arg !== undefined) {
+      const extra = (fields.args ??= []) as unknown[];
+      extra.push(arg);
+    }
+  }
+  return fields;
+}
