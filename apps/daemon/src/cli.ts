@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createLogger } from '@kaged/observability';
-import { startDaemon } from './daemon.js';
 import { KagedError } from './errors/kaged-error.js';
 import { formatIssue, ProjectConfigError } from './errors/project-config-error.js';
-import { loadProject } from './project/load-project.js';
 import { kagedVersion } from './version.js';
+
+// Mastra and the stores load lazily: `--help` and `--version` answer without a second's import.
 
 const usage = `kaged ${kagedVersion}: a self-hosted agent daemon
 
@@ -64,14 +63,16 @@ async function main(argv: string[]): Promise<number> {
 }
 
 function findProject(flag: string | undefined): string {
-  const candidate = flag ?? process.env.KAGED_PROJECT ?? 'kaged.yaml';
-  if (!flag && !process.env.KAGED_PROJECT && !existsSync(candidate)) {
+  const fromEnv = process.env.KAGED_PROJECT || undefined;
+  const candidate = flag ?? fromEnv ?? 'kaged.yaml';
+  if (!flag && !fromEnv && !existsSync(candidate)) {
     throw new KagedError('project_not_found', `no kaged.yaml in ${process.cwd()}: pass --project PATH`);
   }
   return resolve(candidate);
 }
 
 async function validate(projectFile: string): Promise<number> {
+  const { loadProject } = await import('./project/load-project.js');
   const project = await loadProject(projectFile);
   const prompts = project.prompts.length;
   process.stdout.write(`ok: ${project.file}: project "${project.name}", ${project.agents.length} agent(s), ${prompts} prompt(s)\n`);
@@ -86,6 +87,7 @@ async function start(projectFile: string, values: { host?: string; port?: string
     port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new KagedError('invalid_argument', `--port must be an integer from 0 to 65535, got "${values.port}"`);
   }
+  const [{ createLogger }, { startDaemon }] = await Promise.all([import('@kaged/observability'), import('./daemon.js')]);
   const logger = createLogger({ level });
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'process.unhandled_rejection'));
 

@@ -114,6 +114,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         harness.abortAll('the daemon is shutting down');
         await Promise.race([harness.drain(), delay(2_000)]);
       }
+      // A drained turn may still be flushing its last events: let responses end on their own
+      // before cutting whatever connection is left.
+      await Promise.race([stopped, delay(2_000)]);
       (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       await stopped;
       await mastra.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'daemon.mastra_shutdown_failed'));

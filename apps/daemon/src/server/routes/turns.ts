@@ -19,7 +19,14 @@ export function turnRoutes({ harness, isClosing }: TurnRoutesOptions): Hono {
   const app = new Hono();
   app.post(
     '/v1/agents/:agentId/turns',
-    bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => errorResponse(c, 413, 'body_too_large', 'the request body is larger than 1 MiB') }),
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => {
+        // The rest of the body is never read: the connection cannot carry another request.
+        c.header('Connection', 'close');
+        return errorResponse(c, 413, 'body_too_large', 'the request body is larger than 1 MiB');
+      },
+    }),
     async (c) => {
       if (isClosing()) return errorResponse(c, 503, 'shutting_down', 'the daemon is shutting down; retry against the new instance');
       const agentId = c.req.param('agentId');

@@ -1,0 +1,138 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createProjectFixture, scenarioFiles, scenarioProject, type ProjectFixture } from '../../test/support/project-fixture.js';
+import { formatIssue, ProjectConfigError } from '../errors/project-config-error.js';
+import { loadProject } from './load-project.js';
+
+const fixtures: ProjectFixture[] = [];
+afterEach(async () => {
+  await Promise.all(fixtures.splice(0).map((f) => f.remove()));
+});
+
+async function project(yaml: string, files: Record<string, string> = scenarioFiles): Promise<ProjectFixture> {
+  const fixture = await createProjectFixture(yaml, files);
+  fixtures.push(fixture);
+  return fixture;
+}
+
+/** Loads and returns the formatted problems, with the temp directory replaced by `<dir>`. */
+async function problems(fixture: ProjectFixture, env: NodeJS.ProcessEnv = {}): Promise<string[]> {
+  try {
+    await loadProject(fixture.file, { env });
+  } catch (error) {
+    expect(error).toBeInstanceOf(ProjectConfigError);
+    return (error as ProjectConfigError).issues.map((issue) => formatIssue({ ...issue, file: issue.file.replace(fixture.dir, '<dir>') }).replaceAll(fixture.dir, '<dir>'));
+  }
+  throw new Error('expected the project to be rejected');
+}
+
+describe('loadProject', () => {
+  it('loads a valid project with defaults and resolved paths', async () => {
+    const fixture = await project(scenarioProject);
+    const loaded = await loadProject(fixture.file, { env: {} });
+    expect(loaded.name).toBe('scenario');
+    expect(loaded.dir).toBe(fixture.dir);
+    expect(loaded.server).toEqual({ host: '127.0.0.1', port: 7420 });
+    expect(loaded.sessions).toEqual({ lastMessages: 40 });
+    expect(loaded.agents).toEqual([
+      { id: 'assistant', description: undefined, model: 'demo/assistant', promptId: 'agents.assistant.prompt', tools: ['current_time'], subagents: ['researcher'], maxSteps: 8 },
+      { id: 'researcher', description: 'Finds facts.', model: 'demo/researcher', promptId: 'agents.researcher.prompt', tools: [], subagents: [], maxSteps: 10 },
+    ]);
+    expect(loaded.prompts).toEqual([
+      { id: 'agents.assistant.prompt', file: `${fixture.dir}/prompts/assistant.md` },
+      { id: 'agents.researcher.prompt', text: 'You research.' },
+    ]);
+    expect(loaded.providers.demo).toMatchObject({ type: 'scripted', script: { models: { assistant: expect.any(Array) } } });
+  });
+
+  it('names file, line, column and field of an unknown provider', async () => {
+    const fixture = await project(scenarioProject.replace('model: demo/assistant', 'model: locl/assistant'));
+    expect(await problems(fixture)).toEqual(['<dir>/kaged.yaml:7:12 agents.assistant.model: unknown provider "locl" (providers: "demo")']);
+  });
+
+  it('substitutes ${env:NAME}, with defaults, and reports a missing variable at its value', async () => {
+    const yaml = `version: 1
+name: envs
+providers:
+  local: { type: openai-compatible, baseURL: "http://127.0.0.1:11434/v1", apiKey: "\${env:LOCAL_KEY}" }
+  other: { type: openai-compatible, baseURL: "\${env:OTHER_URL:-http://127.0.0.1:8080/v1}" }
+agents:
+  a: { model: local/m, prompt: "p" }
+`;
+    const fixture = await project(yaml, {});
+    const loaded = await loadProject(fixture.file, { env: { LOCAL_KEY: 'sk-secret' } });
+    expect(loaded.providers.local).toMatchObject({ apiKey: 'sk-secret' });
+    expect(loaded.providers.other).toMatchObject({ baseURL: 'http://127.0.0.1:8080/v1' });
+    expect(await problems(fixture, {})).toEqual(['<dir>/kaged.yaml:4:83 providers.local.apiKey: environment variable LOCAL_KEY is not set']);
+  });
+
+  it('reports every schema problem at once, unknown fields at the key', async () => {
+    const yaml = `version: 2
+name: "bad name"
+agents:
+  a:
+    model: nomodel
+    prompt: { fil: x.md }
+    maxSteps: 0
+    colour: blue
+server: { port: 99999 }
+`;
+    expect(await problems(await project(yaml, {}))).toEqual([
+      '<dir>/kaged.yaml:1:10 version: version must be 1',
+      '<dir>/kaged.yaml:2:7 name: name must start with a letter or digit and use only letters, digits, "_" and "-"',
+      '<dir>/kaged.yaml:5:12 agents.a.model: expected "<provider>/<model>", for example "demo/assistant"',
+      '<dir>/kaged.yaml:6:13 agents.a.prompt: expected a prompt text or { file: <path> }',
+      '<dir>/kaged.yaml:7:15 agents.a.maxSteps: Too small: expected number to be >=1',
+      '<dir>/kaged.yaml:8:5 agents.a.colour: unknown field "colour"',
+      '<dir>/kaged.yaml:9:17 server.port: Too big: expected number to be <=65535',
+    ]);
+  });
+
+  it('reports a YAML syntax error with its position', async () => {
+    const fixture = await project('version: 1\nname: x\nagents:\n  a: { model: demo/a, prompt: "p"\n');
+    const [first] = await problems(fixture);
+    expect(first).toMatch(/^<dir>\/kaged\.yaml:\d+:\d+ /);
+    expect(first).toMatch(/flow|collection|}/i);
+  });
+
+  it('checks tools, subagents, cycles and prompt files by reference', async () => {
+    const yaml = `version: 1
+name: refs
+providers:
+  demo: { type: scripted, script: { file: scripts/demo.yaml } }
+agents:
+  assistant:
+    model: demo/assistant
+    prompt: { file: prompts/missing.md }
+    tools: [current_time, web_search]
+    subagents: [researcher, ghost]
+  researcher:
+    model: demo/researcher
+    prompt: "r"
+    subagents: [assistant]
+`;
+    expect(await problems(await project(yaml))).toEqual([
+      '<dir>/kaged.yaml:9:27 agents.assistant.tools[1]: unknown tool "web_search" (built-in tools: current_time)',
+      '<dir>/kaged.yaml:10:29 agents.assistant.subagents[1]: unknown agent "ghost" (agents: assistant, researcher)',
+      '<dir>/kaged.yaml:8:21 agents.assistant.prompt.file: cannot read prompt file <dir>/prompts/missing.md: file not found',
+      '<dir>/kaged.yaml:14:17 agents.researcher.subagents[0]: subagents form a cycle: assistant -> researcher -> assistant',
+    ]);
+  });
+
+  it('validates the scripted provider’s script file with positions in that file', async () => {
+    const script = 'models:\n  assistant:\n    - when: "(unclosed"\n      steps: [{ text: hi }]\n    - steps: [{}]\n';
+    const fixture = await project(scenarioProject, { ...scenarioFiles, 'scripts/demo.yaml': script });
+    expect(await problems(fixture)).toEqual([
+      '<dir>/scripts/demo.yaml:3:13 models.assistant[0].when: not a valid regular expression',
+      '<dir>/scripts/demo.yaml:5:15 models.assistant[1].steps[0]: a step needs "text", "tools" or both',
+    ]);
+  });
+
+  it('reports a model missing from the script at the agent’s model field', async () => {
+    const fixture = await project(scenarioProject.replace('model: demo/researcher', 'model: demo/writer'));
+    expect(await problems(fixture)).toEqual(['<dir>/kaged.yaml:14:12 agents.researcher.model: the script of provider "demo" (scripts/demo.yaml) has no model "writer"']);
+  });
+
+  it('reports a missing project file', async () => {
+    await expect(loadProject('/nonexistent/kaged.yaml')).rejects.toThrow('/nonexistent/kaged.yaml:1:1 project file not found');
+  });
+});

@@ -1,0 +1,268 @@
+import { mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PromptLoadError } from './errors/prompt-load-error.js';
+import { createPromptStore } from './prompt-store.js';
+
+// sha256("You are helpful.") and sha256("You are terse.") truncated to 12 hex digits.
+const HELPFUL = 'You are helpful.';
+const HELPFUL_VERSION = '42ea835592c2';
+const TERSE = 'You are terse.';
+const TERSE_VERSION = '97dd3b604bbd';
+
+let dir: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kaged-prompt-store-'));
+});
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function caught(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (error: unknown) => error,
+  );
+}
+
+describe('createPromptStore: loading', () => {
+  it('loads file prompts and inline prompts in definition order', async () => {
+    await writeFile(join(dir, 'assistant.md'), HELPFUL);
+    const store = await createPromptStore({
+      baseDir: dir,
+      prompts: [
+        { id: 'agents.assistant.prompt', file: 'assistant.md' },
+        { id: 'agents.researcher.prompt', text: TERSE },
+      ],
+    });
+    const snapshot = store.snapshot();
+    expect(snapshot.prompts.map((p) => p.id)).toEqual(['agents.assistant.prompt', 'agents.researcher.prompt']);
+
+    const file = snapshot.get('agents.assistant.prompt')!;
+    expect(file).toMatchObject({ id: 'agents.assistant.prompt', text: HELPFUL, version: HELPFUL_VERSION, path: join(dir, 'assistant.md') });
+    expect(file.loadedAt).toBeInstanceOf(Date);
+
+    const inline = snapshot.get('agents.researcher.prompt')!;
+    expect(inline).toMatchObject({ id: 'agents.researcher.prompt', text: TERSE, version: TERSE_VERSION, path: null });
+    expect(snapshot.get('missing')).toBeUndefined();
+  });
+
+  it('reads files as UTF-8 verbatim, keeping whitespace and newlines', async () => {
+    const text = '  Grüße — 你好 🎉\n\nline three\n';
+    await writeFile(join(dir, 'u.txt'), text, 'utf8');
+    const store = await createPromptStore({ baseDir: dir, prompts: [{ id: 'u', file: 'u.txt' }] });
+    expect(store.snapshot().get('u')!.text).toBe(text);
+  });
+
+  it('resolves relative paths against baseDir and keeps absolute paths as they are', async () => {
+    await mkdir(join(dir, 'prompts'));
+    await writeFile(join(dir, 'prompts', 'a.md'), 'A');
+    const elsewhere = await mkdtemp(join(tmpdir(), 'kaged-prompt-abs-'));
+    try {
+      await writeFile(join(elsewhere, 'b.md'), 'B');
+      const store = await createPromptStore({
+        baseDir: dir,
+        prompts: [
+          { id: 'a', file: './prompts/a.md' },
+          { id: 'b', file: join(elsewhere, 'b.md') },
+          { id: 'a-again', file: 'prompts/../prompts/a.md' },
+        ],
+      });
+      const snapshot = store.snapshot();
+      expect(snapshot.get('a')).toMatchObject({ text: 'A', path: join(dir, 'prompts', 'a.md') });
+      expect(snapshot.get('b')).toMatchObject({ text: 'B', path: join(elsewhere, 'b.md') });
+      expect(snapshot.get('a-again')).toMatchObject({ text: 'A', path: join(dir, 'prompts', 'a.md') });
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  it('resolves relative paths against the working directory when baseDir is omitted', async () => {
+    await writeFile(join(dir, 'cwd.md'), 'from cwd');
+    const fromCwd = relative(process.cwd(), join(dir, 'cwd.md'));
+    const store = await createPromptStore({ prompts: [{ id: 'c', file: fromCwd }] });
+    expect(store.snapshot().get('c')).toMatchObject({ text: 'from cwd', path: join(dir, 'cwd.md') });
+  });
+
+  it('gives 12-hex-digit content versions, equal for equal texts whatever their source', async () => {
+    await writeFile(join(dir, 'one.md'), HELPFUL);
+    await writeFile(join(dir, 'two.md'), HELPFUL);
+    await writeFile(join(dir, 'three.md'), TERSE);
+    const store = await createPromptStore({
+      baseDir: dir,
+      prompts: [
+        { id: 'one', file: 'one.md' },
+        { id: 'two', file: 'two.md' },
+        { id: 'inline', text: HELPFUL },
+        { id: 'three', file: 'three.md' },
+        { id: 'empty', text: '' },
+      ],
+    });
+    const versions = store.snapshot().prompts.map((p) => p.version);
+    for (const version of versions) expect(version).toMatch(/^[0-9a-f]{12}$/);
+    expect(versions).toEqual([HELPFUL_VERSION, HELPFUL_VERSION, HELPFUL_VERSION, TERSE_VERSION, 'e3b0c44298fc']);
+  });
+
+  it('gives a 12-hex-digit snapshot version that is equal for equal prompt sets', async () => {
+    await writeFile(join(dir, 'a.md'), HELPFUL);
+    const first = await createPromptStore({ baseDir: dir, prompts: [{ id: 'a', file: 'a.md' }] });
+    const second = await createPromptStore({ baseDir: dir, prompts: [{ id: 'a', text: HELPFUL }] });
+    const renamed = await createPromptStore({ baseDir: dir, prompts: [{ id: 'b', text: HELPFUL }] });
+    expect(first.snapshot().version).toMatch(/^[0-9a-f]{12}$/);
+    expect(second.snapshot().version).toBe(first.snapshot().version);
+    // The id is part of the snapshot version: the same text under another id is another set.
+    expect(renamed.snapshot().version).not.toBe(first.snapshot().version);
+  });
+});
+
+describe('createPromptStore: snapshots and reload', () => {
+  it('returns the same snapshot object until reload', async () => {
+    const store = await createPromptStore({ baseDir: dir, prompts: [{ id: 'a', text: 'x' }] });
+    expect(store.snapshot()).toBe(store.snapshot());
+  });
+
+  it('hands out frozen snapshots, prompt lists and prompts', async () => {
+    await writeFile(join(dir, 'a.md'), HELPFUL);
+    const store = await createPromptStore({ baseDir: dir, prompts: [{ id: 'a', file: 'a.md' }] });
+    const snapshot = store.snapshot();
+    const prompt = snapshot.get('a')!;
+    expect(Object.isFrozen(snapshot)).toBe(true);
+    expect(Object.isFrozen(snapshot.prompts)).toBe(true);
+    expect(Object.isFrozen(prompt)).toBe(true);
+    // ESM is strict mode: writes to frozen objects throw.
+    expect(() => {
+      (snapshot as { version: string }).version = 'hacked';
+    }).toThrow(TypeError);
+    expect(() => {
+      (snapshot.prompts as unknown as unknown[]).push({});
+    }).toThrow(TypeError);
+    expect(() => {
+      (prompt as { text: string }).text = 'hacked';
+    }).toThrow(TypeError);
+    expect(snapshot.get('a')!.text).toBe(HELPFUL);
+    expect(snapshot.prompts).toHaveLength(1);
+  });
+
+  it('after a file edit, reload returns a new snapshot while the old one keeps the old text and version', async () => {
+    await writeFile(join(dir, 'a.md'), HELPFUL);
+    const store = await createPromptStore({ baseDir: dir, prompts: [{ id: 'a', file: 'a.md' }, { id: 'b', text: 'inline' }] });
+    const before = store.snapshot();
+    const beforeVersion = before.version;
+
+    await writeFile(join(dir, 'a.md'), TERSE);
+    // A snapshot never looks at the disk again.
+    expect(before.get('a')!.text).toBe(HELPFUL);
+
+    const after = await store.reload();
+    expect(after).not.toBe(before);
+    expect(store.snapshot()).toBe(after);
+    expect(after.get('a')).toMatchObject({ text: TERSE, version: TERSE_VERSION });
+    expect(after.version).not.toBe(beforeVersion);
+
+    expect(before.get('a')).toMatchObject({ text: HELPFUL, version: HELPFUL_VERSION });
+    expect(before.version).toBe(beforeVersion);
+    expect(before.prompts.map((p) => p.text)).toEqual([HELPFUL, 'inline']);
+  });
+
+  it('keeps an unchanged prompt (and its loadedAt) across reloads, and stamps a changed one anew', async () => {
+    await writeFile(join(dir, 'same.md'), HELPFUL);
+    await writeFile(join(dir, 'edited.md'), HELPFUL);
+    const store = await createPromptStore({ baseDir: dir, prompts: [{ id: 'same', file: 'same.md' }, { id: 'edited', file: 'edited.md' }] });
+    const before = store.snapshot();
+    const sameBefore = before.get('same')!;
+    const editedBefore = before.get('edited')!;
+
+    await sleep(15); // so that a fresh loadedAt would differ
+    await writeFile(join(dir, 'edited.md'), TERSE);
+    await writeFile(join(dir, 'same.md'), HELPFUL); // rewritten, same content
+    const after = await store.reload();
+
+    expect(after.get('same')).toBe(sameBefore);
+    expect(after.get('same')!.loadedAt.getTime()).toBe(sameBefore.loadedAt.getTime());
+    const editedAfter = after.get('edited')!;
+    expect(editedAfter).not.toBe(editedBefore);
+    expect(editedAfter.loadedAt.getTime()).toBeGreaterThan(editedBefore.loadedAt.getTime());
+    expect(editedBefore.loadedAt.getTime()).toBe(sameBefore.loadedAt.getTime());
+  });
+
+  it('changes the snapshot version iff a prompt changed, and returns to it when the text is reverted', async () => {
+    await writeFile(join(dir, 'a.md'), HELPFUL);
+    await writeFile(join(dir, 'b.md'), 'B');
+    const store = await createPromptStore({ baseDir: dir, prompts: [{ id: 'a', file: 'a.md' }, { id: 'b', file: 'b.md' }] });
+    const v1 = store.snapshot().version;
+
+    const unchanged = await store.reload();
+    expect(unchanged.version).toBe(v1);
+
+    await writeFile(join(dir, 'b.md'), 'B2');
+    const v2 = (await store.reload()).version;
+    expect(v2).not.toBe(v1);
+
+    expect((await store.reload()).version).toBe(v2);
+
+    await writeFile(join(dir, 'b.md'), 'B');
+    expect((await store.reload()).version).toBe(v1);
+  });
+});
+
+describe('createPromptStore: errors', () => {
+  it('rejects creation with PromptLoadError naming the prompt and the absolute path of a missing file', async () => {
+    const error = await caught(createPromptStore({ baseDir: dir, prompts: [{ id: 'ok', text: 'x' }, { id: 'agents.assistant.prompt', file: 'nope.md' }] }));
+    expect(error).toBeInstanceOf(PromptLoadError);
+    expect(PromptLoadError.isInstance(error)).toBe(true);
+    const e = error as PromptLoadError;
+    const path = join(dir, 'nope.md');
+    expect(e.code).toBe('prompt_unreadable');
+    expect(e.name).toBe('PromptLoadError');
+    expect(e.promptId).toBe('agents.assistant.prompt');
+    expect(e.path).toBe(path);
+    expect(e.message).toBe(`agents.assistant.prompt: cannot read prompt file ${path}: file not found`);
+    expect((e.cause as NodeJS.ErrnoException).code).toBe('ENOENT');
+  });
+
+  it('reports the system error for a path that is not a readable file', async () => {
+    await mkdir(join(dir, 'folder.md'));
+    const error = await caught(createPromptStore({ baseDir: dir, prompts: [{ id: 'p', file: 'folder.md' }] }));
+    expect(PromptLoadError.isInstance(error)).toBe(true);
+    const e = error as PromptLoadError;
+    expect((e.cause as NodeJS.ErrnoException).code).toBe('EISDIR');
+    expect(e.message).toMatch(new RegExp(`^p: cannot read prompt file ${escape(join(dir, 'folder.md'))}: EISDIR`));
+  });
+
+  it('keeps the previous snapshot current and throws when reload fails, then recovers', async () => {
+    await writeFile(join(dir, 'a.md'), HELPFUL);
+    await writeFile(join(dir, 'b.md'), 'B');
+    const store = await createPromptStore({ baseDir: dir, prompts: [{ id: 'a', file: 'a.md' }, { id: 'b', file: 'b.md' }] });
+    const before = store.snapshot();
+
+    await writeFile(join(dir, 'a.md'), TERSE); // a good change that must not half-apply
+    await unlink(join(dir, 'b.md'));
+    const error = await caught(store.reload());
+    expect(error).toBeInstanceOf(PromptLoadError);
+    expect(error).toMatchObject({ code: 'prompt_unreadable', promptId: 'b', path: join(dir, 'b.md') });
+    expect(store.snapshot()).toBe(before);
+    expect(store.snapshot().get('a')!.text).toBe(HELPFUL);
+
+    await writeFile(join(dir, 'b.md'), 'B again');
+    const after = await store.reload();
+    expect(store.snapshot()).toBe(after);
+    expect(after.prompts.map((p) => p.text)).toEqual([TERSE, 'B again']);
+  });
+
+  it('PromptLoadError.isInstance is false for other errors', () => {
+    expect(PromptLoadError.isInstance(new Error('x'))).toBe(false);
+    expect(PromptLoadError.isInstance({ code: 'prompt_unreadable' })).toBe(false);
+    expect(PromptLoadError.isInstance(Object.assign(new Error('x'), { [Symbol.for('kaged.error')]: true, code: 'other' }))).toBe(false);
+    expect(PromptLoadError.isInstance(undefined)).toBe(false);
+  });
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
