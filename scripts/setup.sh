@@ -121,9 +121,17 @@ if [ "$need_node" = 1 ] || [ "$need_pnpm" = 1 ]; then
     say "installing $what into .tools/ (one time) ..."
     mkdir -p "$TOOLS"
     log="$TOOLS/install.log"
-    # --prefix makes .tools its own npm project: the root package.json and lockfile are not
-    # touched (--no-save, --no-package-lock). The `node` package fetches its binary in a
-    # preinstall script, so scripts must stay enabled here.
+    # --prefix makes .tools its own npm project, so the root package.json and lockfile are
+    # not touched (and --no-save, --no-package-lock keep .tools itself unchanged). The `node`
+    # package fetches its binary in a preinstall script: allow that one script explicitly
+    # (newer npm blocks dependency install scripts that allowScripts does not list).
+    cat >"$TOOLS/package.json" <<'EOF'
+{
+  "private": true,
+  "description": "Node and pnpm for kaged, installed by scripts/setup.sh; safe to delete",
+  "allowScripts": { "node": true }
+}
+EOF
     # shellcheck disable=SC2086 # word splitting of $specs is intended
     if ! npm install --prefix "$TOOLS" --no-save --no-package-lock --no-audit --no-fund \
       --ignore-scripts=false --loglevel=error $specs >"$log" 2>&1 </dev/null; then
