@@ -132,6 +132,11 @@ agents:
     expect(await problems(fixture)).toEqual(['<dir>/kaged.yaml:14:12 agents.researcher.model: the script of provider "demo" (scripts/demo.yaml) has no model "writer"']);
   });
 
+  it('accepts the project directory for its kaged.yaml', async () => {
+    const fixture = await project(scenarioProject);
+    expect((await loadProject(fixture.dir, { env: {} })).file).toBe(fixture.file);
+  });
+
   it('reports a missing project file', async () => {
     await expect(loadProject('/nonexistent/kaged.yaml')).rejects.toThrow('/nonexistent/kaged.yaml:1:1 project file not found');
   });

@@ -1,6 +1,6 @@
-import { access, readFile } from 'node:fs/promises';
+import { access, readFile, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { builtinTools, type AgentDefinition } from '@kaged/harness';
 import { scriptSchema, type ProviderSettings, type Script } from '@kaged/llm';
 import type { PromptDefinition } from '@kaged/prompt-watcher';
@@ -15,11 +15,11 @@ export interface LoadProjectOptions {
 }
 
 /**
- * Reads and validates a project file and the files it references. Throws `ProjectConfigError`
+ * Reads and validates a project file (or the `kaged.yaml` in a directory) and the files it references. Throws `ProjectConfigError`
  * listing every problem found, each with file, line, column and field path.
  */
 export async function loadProject(projectFile: string, options: LoadProjectOptions = {}): Promise<Project> {
-  const file = resolve(projectFile);
+  const file = await projectFilePath(projectFile);
   const dir = dirname(file);
   const yaml = await readYaml(file);
 
@@ -67,6 +67,13 @@ export async function loadProject(projectFile: string, options: LoadProjectOptio
     server: config.server,
     sessions: config.sessions,
   };
+}
+
+/** A project directory stands for the `kaged.yaml` inside it. */
+async function projectFilePath(path: string): Promise<string> {
+  const absolute = resolve(path);
+  const info = await stat(absolute).catch(() => undefined);
+  return info?.isDirectory() ? join(absolute, 'kaged.yaml') : absolute;
 }
 
 async function readYaml(file: string): Promise<YamlFile> {
