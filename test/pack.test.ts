@@ -18,12 +18,19 @@ interface Publishable {
   name: string;
   /** a named export the package must expose */
   expected: string;
+  /** Further entry points (`exports` subpaths) and an export each must have. */
+  subpaths?: { specifier: string; expected: string }[];
 }
 
 const packages: Publishable[] = [
   { dir: 'packages/llm', name: '@kaged/llm', expected: 'createModelRegistry' },
   { dir: 'packages/prompt-watcher', name: '@kaged/prompt-watcher', expected: 'createPromptStore' },
-  { dir: 'packages/observability', name: '@kaged/observability', expected: 'createLogger' },
+  {
+    dir: 'packages/observability',
+    name: '@kaged/observability',
+    expected: 'createLogger',
+    subpaths: [{ specifier: '@kaged/observability/mastra', expected: 'PinoMastraLogger' }],
+  },
   { dir: 'packages/harness', name: '@kaged/harness', expected: 'createHarness' },
   { dir: 'apps/daemon', name: 'kaged', expected: 'startDaemon' },
 ];
@@ -266,6 +273,17 @@ describe('published packages work for library consumers', () => {
       expect(out.keys).toContain(pkg.expected);
       expect(out.type).toBe('function');
     });
+
+    for (const sub of pkg.subpaths ?? []) {
+      it(`loads ${sub.specifier} with import and require`, () => {
+        const esm = run(process.execPath, ['--input-type=module', '-e', `import * as m from ${JSON.stringify(sub.specifier)}; console.log(typeof m[${JSON.stringify(sub.expected)}]);`], consumer, 60_000);
+        expect(esm.status, `import ${sub.specifier} failed:\n${esm.stderr}`).toBe(0);
+        expect(esm.stdout.trim().split('\n').pop()).toBe('function');
+        const cjs = run(process.execPath, ['-e', `console.log(typeof require(${JSON.stringify(sub.specifier)})[${JSON.stringify(sub.expected)}]);`], consumer, 60_000);
+        expect(cjs.status, `require ${sub.specifier} failed:\n${cjs.stderr}`).toBe(0);
+        expect(cjs.stdout.trim().split('\n').pop()).toBe('function');
+      });
+    }
   });
 
   it('installs the kaged CLI bin', () => {

@@ -19,7 +19,7 @@ Options:
   --host H         address to bind (default: server.host, 127.0.0.1)
   --port P         port (default: server.port, 7420; 0 picks a free one)
   --data-dir DIR   sessions and local data (default: KAGED_DATA_DIR, else .kaged/ beside the project)
-  --log-level L    trace, debug, info, warn, error or silent (default: KAGED_LOG_LEVEL, else info)
+  --log-level L    trace, debug, info, warn, error, fatal or silent (default: KAGED_LOG_LEVEL, else info)
 `;
 
 const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -126,12 +126,18 @@ main(process.argv.slice(2)).then(
     if (error instanceof ProjectConfigError) {
       process.stderr.write(`${error.issues.map(formatIssue).join('\n')}\n`);
       process.stderr.write(`kaged: ${error.issues.length} problem(s) in the project; nothing was started\n`);
-    } else if (KagedError.isInstance(error) || (error as { code?: string })?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    } else if (String((error as { code?: unknown })?.code).startsWith('ERR_PARSE_ARGS_')) {
+      process.stderr.write(`kaged: ${(error as Error).message}\n\n${usage}`);
+      process.exitCode = 2;
+      setTimeout(() => process.exit(2), 50).unref();
+      return;
+    } else if (KagedError.isInstance(error)) {
       process.stderr.write(`kaged: ${(error as Error).message}\n`);
     } else {
       process.stderr.write(`kaged: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
     }
-    process.exitCode = 1;
-    setTimeout(() => process.exit(1), 50).unref();
+    const code = KagedError.isInstance(error) && error.code === 'invalid_argument' ? 2 : 1;
+    process.exitCode = code;
+    setTimeout(() => process.exit(code), 50).unref();
   },
 );

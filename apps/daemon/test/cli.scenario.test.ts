@@ -91,7 +91,8 @@ describe('kaged validate', { timeout: 60_000 }, () => {
 
   it('rejects unknown options and commands', async () => {
     const project = await fixture();
-    expect(runCli(['start', '--colour'], project.dir)).toMatchObject({ status: 1, stderr: expect.stringContaining("Unknown option '--colour'") });
+    expect(runCli(['start', '--colour'], project.dir)).toMatchObject({ status: 2, stderr: expect.stringContaining("Unknown option '--colour'") });
+    expect(runCli(['start', '--port', 'x'], project.dir)).toMatchObject({ status: 2, stderr: 'kaged: --port must be an integer from 0 to 65535, got "x"\n' });
     expect(runCli(['launch'], project.dir)).toMatchObject({ status: 2, stderr: expect.stringContaining('unknown command "launch"') });
   });
 });

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createModelRegistry, type ScriptInput } from '@kaged/llm';
 import { LibSQLStore } from '@mastra/libsql';
+import { MastraLogger } from '@mastra/core/logger';
+import { Mastra } from '@mastra/core/mastra';
 import { Memory } from '@mastra/memory';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AgentDefinition } from './agent-definition.js';
@@ -158,6 +160,32 @@ describe('harness on the real Mastra agent loop', () => {
       if (event.type === 'text.delta') controller.abort();
     }
     expect(last(events)).toMatchObject({ type: 'turn.error', code: 'aborted' });
+  });
+});
+
+describe('wiring to a Mastra instance', () => {
+  it('routes the agents’ own log lines to the Mastra instance’s logger', async () => {
+    const lines: { level: string; message: string }[] = [];
+    class CapturingLogger extends MastraLogger {
+      debug(message: string) {
+        lines.push({ level: 'debug', message });
+      }
+      info(message: string) {
+        lines.push({ level: 'info', message });
+      }
+      warn(message: string) {
+        lines.push({ level: 'warn', message });
+      }
+      error(message: string) {
+        lines.push({ level: 'error', message });
+      }
+    }
+    const mastra = new Mastra({ logger: new CapturingLogger() });
+    const prompts = staticPromptSource({ 'agents.assistant.prompt': 'p', 'agents.researcher.prompt': 'r' });
+    const harness = createHarness({ agents, prompts, models, mastra });
+    const events = await collect(harness.startTurn({ agentId: 'assistant', message: 'loop please' }).events);
+    expect(last(events)).toMatchObject({ type: 'turn.error', code: 'script_exhausted' });
+    expect(lines).toContainEqual({ level: 'error', message: expect.stringMatching(/error/i) });
   });
 });
 

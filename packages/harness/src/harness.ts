@@ -136,7 +136,12 @@ export function createHarness(options: HarnessOptions): Harness {
       ...(isPrimary && options.memory ? { memory: options.memory } : {}),
       defaultOptions: { maxSteps: definition.maxSteps },
     });
-    if (options.mastra) agent.__registerMastra(options.mastra);
+    if (options.mastra) {
+      // What Mastra's own `addAgent` does: the logger arrives as a primitive, not with the
+      // instance; without it the agent's errors go to Mastra's console logger.
+      agent.__registerPrimitives({ logger: options.mastra.getLogger() });
+      agent.__registerMastra(options.mastra);
+    }
     return agent;
   }
 

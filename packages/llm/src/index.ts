@@ -12,6 +12,7 @@ export { addUsage, emptyUsage, fromFlatUsage, fromProviderUsage } from './usage.
 export type { FlatUsage, KagedUsage } from './usage.js';
 export { KagedLlmError } from './errors/kaged-llm-error.js';
 export { InvalidModelIdError } from './errors/invalid-model-id-error.js';
+export { InvalidProviderError } from './errors/invalid-provider-error.js';
 export { NoSuchModelError } from './errors/no-such-model-error.js';
 export { NoSuchProviderError } from './errors/no-such-provider-error.js';
 export { ScriptExhaustedError } from './errors/script-exhausted-error.js';

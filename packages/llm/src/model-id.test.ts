@@ -42,7 +42,13 @@ describe('KagedLlmError.isInstance', () => {
   });
 
   it('recognises an error from another copy of the package by its registered symbol', () => {
-    const foreign = Object.assign(new Error('x'), { [Symbol.for('kaged.error')]: true, code: 'invalid_model_id' });
+    const foreign = Object.assign(new Error('x'), { [Symbol.for('kaged.llm.error')]: true, code: 'invalid_model_id' });
     expect(KagedLlmError.isInstance(foreign)).toBe(true);
+  });
+
+  it('does not claim errors of other kaged packages', () => {
+    const harnessError = Object.assign(new Error('x'), { [Symbol.for('kaged.error')]: true, [Symbol.for('kaged.harness.error')]: true, code: 'unknown_agent' });
+    expect(KagedLlmError.isInstance(harnessError)).toBe(false);
+    expect(Symbol.for('kaged.error') in new InvalidModelIdError('x')).toBe(true);
   });
 });

@@ -93,8 +93,25 @@ describe('createModelRegistry', () => {
     expect(caught(() => registry.resolve('demo/nope'))).toBeInstanceOf(NoSuchModelError);
   });
 
+  it('rejects settings it cannot use with a typed error naming the provider', () => {
+    expect(() => createModelRegistry({ providers: { ollama: { type: 'ollama' } as never } })).toThrow(
+      expect.objectContaining({ code: 'invalid_provider', message: 'provider "ollama": unknown type "ollama" (types: "openai-compatible", "scripted")' }),
+    );
+    expect(() => createModelRegistry({ providers: { local: { type: 'openai-compatible' } as never } })).toThrow(
+      expect.objectContaining({ code: 'invalid_provider', message: expect.stringContaining('provider "local": baseURL must be an http(s) URL') }),
+    );
+    expect(() => createModelRegistry({ providers: { local: { type: 'openai-compatible', baseURL: 'ftp://x/v1' } } })).toThrow(
+      expect.objectContaining({ code: 'invalid_provider' }),
+    );
+  });
+
   it('validates a scripted provider’s script when the registry is created', () => {
-    expect(() => createModelRegistry({ providers: { demo: { type: 'scripted', script: { models: { m: [{ steps: [{}] }] } } } } })).toThrow(z.ZodError);
+    expect(() => createModelRegistry({ providers: { demo: { type: 'scripted', script: { models: { m: [{ steps: [{}] }] } } } } })).toThrow(
+      expect.objectContaining({
+        code: 'invalid_provider',
+        message: 'provider "demo": invalid script: models.m.0.steps.0: a step needs "text", "tools" or both',
+      }),
+    );
   });
 });
 

@@ -1,4 +1,5 @@
 import type { LanguageModelV4 } from '@ai-sdk/provider';
+import { InvalidProviderError } from './errors/invalid-provider-error.js';
 import { NoSuchProviderError } from './errors/no-such-provider-error.js';
 import { parseModelId } from './model-id.js';
 import { createOpenAICompatibleProvider, type OpenAICompatibleSettings } from './providers/openai-compatible.js';
@@ -49,5 +50,8 @@ function createProvider(name: string, settings: ProviderSettings): (modelId: str
       return createOpenAICompatibleProvider(name, settings);
     case 'scripted':
       return createScriptedProvider({ name, script: settings.script });
+    default:
+      // Settings often come from plain JavaScript or YAML, where the type is not checked.
+      throw new InvalidProviderError(name, `unknown type "${(settings as { type?: unknown }).type}" (types: "openai-compatible", "scripted")`);
   }
 }

@@ -1,3 +1,3 @@
-export { createLogger, redactedPaths } from './logger.js';
+export { createLogger } from './logger.js';
 export type { Logger, LoggerOptions } from './logger.js';
-export { PinoMastraLogger } from './mastra-logger.js';
+export { CENSOR, SECRET_KEY, redactSecrets } from './redact-secrets.js';

@@ -1,23 +1,11 @@
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
+import { CENSOR, redactSecrets } from './redact-secrets.js';
 
-/** Field paths whose values are secrets wherever they appear in a log line. */
-export const redactedPaths: readonly string[] = [
-  'apiKey',
-  '*.apiKey',
-  '*.*.apiKey',
-  'token',
-  '*.token',
-  'authorization',
-  '*.authorization',
-  '*.headers.authorization',
-  'headers.authorization',
-  'secretKey',
-  '*.secretKey',
-  'publicKey',
-  '*.publicKey',
-  'password',
-  '*.password',
-];
+/**
+ * pino serialises child-logger bindings once, without `formatters.log`; its own redaction
+ * covers the secret keys a binding may carry. Log-call fields go through `redactSecrets`.
+ */
+const bindingSecretPaths = ['apiKey', 'api_key', 'token', 'accessToken', 'authorization', 'Authorization', 'secret', 'secretKey', 'publicKey', 'password'];
 
 export interface LoggerOptions {
   /** Default `info`. `silent` turns logging off. */
@@ -29,17 +17,21 @@ export interface LoggerOptions {
 }
 
 /**
- * The one pino logger of a kaged process: JSON lines, secrets censored. Components take
- * `logger.child({ component })`.
+ * The one pino logger of a kaged process: JSON lines, secrets censored (by key name, any
+ * depth, any case). Components take `logger.child({ component })`.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
   return pino(
     {
       name: options.name ?? 'kaged',
       level: options.level ?? 'info',
-      redact: { paths: [...redactedPaths], censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: bindingSecretPaths, censor: CENSOR },
+      formatters: {
+        level: (label) => ({ level: label }),
+        // Secrets are censored by key name, at any depth and in any case.
+        log: (fields) => redactSecrets(fields),
+      },
     },
     options.destination ?? pino.destination({ fd: 1, sync: false }),
   );

@@ -8,9 +8,11 @@ import type { Logger } from 'pino';
 export class PinoMastraLogger extends MastraLogger {
   readonly #pino: Logger;
 
+  /** `level` defaults to the given logger's own level. */
   constructor(logger: Logger, options: { level?: 'debug' | 'info' | 'warn' | 'error' } = {}) {
-    super({ name: 'mastra', level: options.level ?? 'info' });
-    this.#pino = logger.child({ component: 'mastra' });
+    const level = options.level ?? (logger.level as 'info');
+    super({ name: 'mastra', level });
+    this.#pino = logger.child({ component: 'mastra' }, { level });
   }
 
   debug(message: string, ...args: unknown[]): void {

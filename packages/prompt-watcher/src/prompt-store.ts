@@ -25,12 +25,18 @@ export async function createPromptStore(options: PromptStoreOptions): Promise<Pr
   const baseDir = options.baseDir ?? process.cwd();
   const definitions = [...options.prompts];
   let current = await loadAll(definitions, baseDir, undefined);
+  // Reloads run one after another, so a slow early read can never replace a later one.
+  let queue: Promise<unknown> = Promise.resolve();
 
   return {
     snapshot: () => current,
-    async reload() {
-      current = await loadAll(definitions, baseDir, current);
-      return current;
+    reload() {
+      const run = queue.then(async () => {
+        current = await loadAll(definitions, baseDir, current);
+        return current;
+      });
+      queue = run.catch(() => undefined);
+      return run;
     },
   };
 }

@@ -11,6 +11,10 @@ export class KagedError extends Error {
     this.code = code;
   }
 
+  /**
+   * True for an error of any kaged package (`@kaged/llm`, `@kaged/harness`…), which all carry
+   * a stable `code` and an operator-facing message; works across duplicate installs.
+   */
   static isInstance(error: unknown): error is KagedError {
     return typeof error === 'object' && error !== null && marker in error;
   }

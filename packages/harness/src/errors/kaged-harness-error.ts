@@ -1,7 +1,10 @@
-const marker = Symbol.for('kaged.error');
+/** Shared by every kaged package's errors, so an application can tell any of them apart. */
+const anyKagedError = Symbol.for('kaged.error');
+const marker = Symbol.for('kaged.harness.error');
 
 /** Base of the harness's errors: a stable `code` for programs, an actionable message for people. */
 export class KagedHarnessError extends Error {
+  readonly [anyKagedError] = true;
   readonly [marker] = true;
   readonly code: string;
 

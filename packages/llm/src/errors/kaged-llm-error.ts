@@ -1,10 +1,13 @@
-const marker = Symbol.for('kaged.error');
+/** Shared by every kaged package's errors, so an application can tell any of them apart. */
+const anyKagedError = Symbol.for('kaged.error');
+const marker = Symbol.for('kaged.llm.error');
 
 /**
  * Base class of every error `@kaged/llm` throws. `code` is stable and meant for programs;
  * the message is meant for the operator and says what to do next.
  */
 export class KagedLlmError extends Error {
+  readonly [anyKagedError] = true;
   readonly [marker] = true;
   readonly code: string;
 

@@ -1,5 +1,6 @@
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModelV4 } from '@ai-sdk/provider';
+import { InvalidProviderError } from '../errors/invalid-provider-error.js';
 
 export interface OpenAICompatibleSettings {
   /** Base URL of the API, up to and including `/v1`. */
@@ -13,6 +14,9 @@ export interface OpenAICompatibleSettings {
  * OpenAI Chat Completions protocol.
  */
 export function createOpenAICompatibleProvider(name: string, settings: OpenAICompatibleSettings): (modelId: string) => LanguageModelV4 {
+  if (!settings.baseURL || !URL.canParse(settings.baseURL) || !/^https?:$/.test(new URL(settings.baseURL).protocol)) {
+    throw new InvalidProviderError(name, `baseURL must be an http(s) URL such as http://127.0.0.1:11434/v1, got ${JSON.stringify(settings.baseURL ?? null)}`);
+  }
   const provider = createOpenAICompatible({
     name,
     baseURL: settings.baseURL,

@@ -1,3 +1,5 @@
+import { getEventListeners } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { LanguageModelV4Prompt, LanguageModelV4StreamPart } from '@ai-sdk/provider';
 import { generateText, isStepCount, streamText, tool, type ModelMessage } from 'ai';
 import { describe, expect, it } from 'vitest';
@@ -444,6 +446,28 @@ describe('ScriptedLanguageModel: delayMs', () => {
     const started = performance.now();
     await expect(reader.read()).rejects.toBe(reason);
     expect(performance.now() - started).toBeLessThan(500);
+  });
+
+  // BUG: the ReadableStream built in doStream has no cancel() handler, so cancelling it while
+  // a delayed chunk is pending leaves that sleep running: its timer (up to delayMs, at most
+  // 10 min) keeps the event loop alive and its listener stays on the caller's abort signal.
+  // The listener is the deterministic witness: sleep() adds and removes it together with the timer.
+  it('releases the pending delay when the consumer cancels the stream', async () => {
+    const model = scripted([{ steps: [{ text: 'one two', delayMs: 60_000 }] }]);
+    const controller = new AbortController();
+    const { stream } = await model.doStream({ prompt: [userText('go')], abortSignal: controller.signal });
+    const reader = stream.getReader();
+    await reader.read(); // stream-start
+    const pending = reader.read(); // now waiting 60 s for text-start
+    await sleep(20);
+    await reader.cancel('consumer went away');
+    expect(await pending).toEqual({ done: true, value: undefined });
+    await sleep(20);
+    try {
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    } finally {
+      controller.abort(); // clears the leaked timer either way
+    }
   });
 
   it('stops a streamText mid-stream promptly when aborted', async () => {

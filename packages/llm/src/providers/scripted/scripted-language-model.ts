@@ -19,7 +19,7 @@ import type { ScriptRule, ScriptStep } from './script.js';
  *
  * Step text and string values in tool inputs may use `{{message}}` (last user message), `{{userMessages}}` (number of user
  * messages the model was shown), `{{system}}` (the system prompt) and `{{toolResult}}` (the
- * most recent tool result as JSON).
+ * most recent tool result: a string as is, anything else as JSON).
  */
 export class ScriptedLanguageModel implements LanguageModelV4 {
   readonly specificationVersion = 'v4' as const;
@@ -53,11 +53,16 @@ export class ScriptedLanguageModel implements LanguageModelV4 {
   async doStream(options: LanguageModelV4CallOptions): Promise<LanguageModelV4StreamResult> {
     const { step, vars } = this.#select(options.prompt);
     const text = step.text === undefined ? undefined : render(step.text, vars);
-    const signal = options.abortSignal;
+    // Cancelling the stream must end a pending delay too, or its timer outlives the consumer.
+    const cancelled = new AbortController();
+    const signal = options.abortSignal ? AbortSignal.any([options.abortSignal, cancelled.signal]) : cancelled.signal;
     const parts = streamParts(step, text, vars, options.prompt);
     const delayMs = step.delayMs ?? 0;
     let index = 0;
     const stream = new ReadableStream<LanguageModelV4StreamPart>({
+      cancel(reason) {
+        cancelled.abort(reason);
+      },
       async pull(controller) {
         if (index >= parts.length) {
           controller.close();
@@ -194,17 +199,17 @@ function renderDeep(value: unknown, vars: Record<string, string>): unknown {
   return value;
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
+    if (signal.aborted) return reject(signal.reason);
     const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      signal.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
     const onAbort = () => {
       clearTimeout(timer);
-      reject(signal?.reason);
+      reject(signal.reason);
     };
-    signal?.addEventListener('abort', onAbort, { once: true });
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 }

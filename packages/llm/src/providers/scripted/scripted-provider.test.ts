@@ -59,6 +59,11 @@ describe('createScriptedProvider', () => {
   });
 
   it('validates the script when the provider is created, not when a model is used', () => {
-    expect(() => createScriptedProvider({ name: 'bad', script: { models: { m: [{ steps: [{}] }] } } })).toThrow(z.ZodError);
+    expect(() => createScriptedProvider({ name: 'bad', script: { models: { m: [{ steps: [{}] }] } } })).toThrow(
+      expect.objectContaining({
+        code: 'invalid_provider',
+        message: 'provider "bad": invalid script: models.m.0.steps.0: a step needs "text", "tools" or both',
+      }),
+    );
   });
 });

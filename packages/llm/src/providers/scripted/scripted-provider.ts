@@ -1,4 +1,5 @@
 import type { LanguageModelV4 } from '@ai-sdk/provider';
+import { InvalidProviderError } from '../../errors/invalid-provider-error.js';
 import { NoSuchModelError } from '../../errors/no-such-model-error.js';
 import { scriptSchema, type ScriptInput } from './script.js';
 import { ScriptedLanguageModel } from './scripted-language-model.js';
@@ -8,7 +9,12 @@ import { ScriptedLanguageModel } from './scripted-language-model.js';
  * example project and the test suite run with no LLM.
  */
 export function createScriptedProvider(options: { name: string; script: ScriptInput }): (modelId: string) => LanguageModelV4 {
-  const script = scriptSchema.parse(options.script);
+  const parsed = scriptSchema.safeParse(options.script);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(script)'}: ${issue.message}`).join('; ');
+    throw new InvalidProviderError(options.name, `invalid script: ${problems}`, { cause: parsed.error });
+  }
+  const script = parsed.data;
   return (modelId) => {
     const rules = script.models[modelId] ?? script.models['*'];
     if (!rules) {
