@@ -16,19 +16,19 @@ export class PinoMastraLogger extends MastraLogger {
   }
 
   debug(message: string, ...args: unknown[]): void {
-    this.#pino.debug(fieldsOf(args), message);
+    if (this.#pino.isLevelEnabled('debug')) this.#pino.debug(fieldsOf(args), message);
   }
 
   info(message: string, ...args: unknown[]): void {
-    this.#pino.info(fieldsOf(args), message);
+    if (this.#pino.isLevelEnabled('info')) this.#pino.info(fieldsOf(args), message);
   }
 
   warn(message: string, ...args: unknown[]): void {
-    this.#pino.warn(fieldsOf(args), message);
+    if (this.#pino.isLevelEnabled('warn')) this.#pino.warn(fieldsOf(args), message);
   }
 
   error(message: string, ...args: unknown[]): void {
-    this.#pino.error(fieldsOf(args), message);
+    if (this.#pino.isLevelEnabled('error')) this.#pino.error(fieldsOf(args), message);
   }
 }
 
