@@ -4,7 +4,13 @@ import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PromptLoadError } from './errors/prompt-load-error.js';
-import { createPromptStore } from './prompt-store.js';
+import { createPromptStore, type PromptStore } from './prompt-store.js';
+
+/** Re-reads every file and returns the snapshot that is current afterwards. */
+async function reload(store: PromptStore) {
+  await store.refresh();
+  return store.snapshot();
+}
 
 // sha256("You are helpful.") and sha256("You are terse.") truncated to 12 hex digits.
 const HELPFUL = 'You are helpful.';
@@ -159,7 +165,7 @@ describe('createPromptStore: snapshots and reload', () => {
     // A snapshot never looks at the disk again.
     expect(before.get('a')!.text).toBe(HELPFUL);
 
-    const after = await store.reload();
+    const after = await reload(store);
     expect(after).not.toBe(before);
     expect(store.snapshot()).toBe(after);
     expect(after.get('a')).toMatchObject({ text: TERSE, version: TERSE_VERSION });
@@ -181,7 +187,7 @@ describe('createPromptStore: snapshots and reload', () => {
     await sleep(15); // so that a fresh loadedAt would differ
     await writeFile(join(dir, 'edited.md'), TERSE);
     await writeFile(join(dir, 'same.md'), HELPFUL); // rewritten, same content
-    const after = await store.reload();
+    const after = await reload(store);
 
     expect(after.get('same')).toBe(sameBefore);
     expect(after.get('same')!.loadedAt.getTime()).toBe(sameBefore.loadedAt.getTime());
@@ -197,17 +203,17 @@ describe('createPromptStore: snapshots and reload', () => {
     const store = await createPromptStore({ baseDir: dir, prompts: [{ id: 'a', file: 'a.md' }, { id: 'b', file: 'b.md' }] });
     const v1 = store.snapshot().version;
 
-    const unchanged = await store.reload();
+    const unchanged = await reload(store);
     expect(unchanged.version).toBe(v1);
 
     await writeFile(join(dir, 'b.md'), 'B2');
-    const v2 = (await store.reload()).version;
+    const v2 = (await reload(store)).version;
     expect(v2).not.toBe(v1);
 
-    expect((await store.reload()).version).toBe(v2);
+    expect((await reload(store)).version).toBe(v2);
 
     await writeFile(join(dir, 'b.md'), 'B');
-    expect((await store.reload()).version).toBe(v1);
+    expect((await reload(store)).version).toBe(v1);
   });
 });
 
@@ -235,24 +241,61 @@ describe('createPromptStore: errors', () => {
     expect(e.message).toMatch(new RegExp(`^p: cannot read prompt file ${escape(join(dir, 'folder.md'))}: EISDIR`));
   });
 
-  it('keeps the previous snapshot current and throws when reload fails, then recovers', async () => {
+  it('keeps the last good version of a broken file, marks it stale with the reason, and recovers', async () => {
     await writeFile(join(dir, 'a.md'), HELPFUL);
     await writeFile(join(dir, 'b.md'), 'B');
     const store = await createPromptStore({ baseDir: dir, prompts: [{ id: 'a', file: 'a.md' }, { id: 'b', file: 'b.md' }] });
-    const before = store.snapshot();
+    const bVersion = store.snapshot().get('b')!.version;
 
-    await writeFile(join(dir, 'a.md'), TERSE); // a good change that must not half-apply
+    await writeFile(join(dir, 'a.md'), TERSE); // a good edit applies, whatever happens to b
     await unlink(join(dir, 'b.md'));
-    const error = await caught(store.reload());
-    expect(error).toBeInstanceOf(PromptLoadError);
-    expect(error).toMatchObject({ code: 'prompt_unreadable', promptId: 'b', path: join(dir, 'b.md') });
-    expect(store.snapshot()).toBe(before);
-    expect(store.snapshot().get('a')!.text).toBe(HELPFUL);
+    const { changes } = await store.refresh();
+    expect(changes).toEqual([{ id: 'a', path: join(dir, 'a.md'), oldVersion: HELPFUL_VERSION, newVersion: TERSE_VERSION }]);
+    expect(store.snapshot().prompts.map((p) => p.text)).toEqual([TERSE, 'B']);
+    expect(store.status().find((p) => p.id === 'b')).toMatchObject({
+      state: 'stale',
+      version: bVersion,
+      error: `${join(dir, 'b.md')}: file not found; serving the last good version ${bVersion}`,
+    });
+
+    await writeFile(join(dir, 'b.md'), ''); // an editor between truncate and write
+    await store.refresh();
+    expect(store.snapshot().get('b')!.text).toBe('B');
+    expect(store.status().find((p) => p.id === 'b')!.error).toContain('file is empty');
 
     await writeFile(join(dir, 'b.md'), 'B again');
-    const after = await store.reload();
-    expect(store.snapshot()).toBe(after);
+    const after = await reload(store);
     expect(after.prompts.map((p) => p.text)).toEqual([TERSE, 'B again']);
+    expect(store.status().map((p) => p.state)).toEqual(['ok', 'ok']);
+  });
+
+  it('rejects an empty prompt file at creation', async () => {
+    await writeFile(join(dir, 'empty.md'), '  \n');
+    const error = await caught(createPromptStore({ baseDir: dir, prompts: [{ id: 'e', file: 'empty.md' }] }));
+    expect(error).toMatchObject({ code: 'prompt_unreadable', message: `e: cannot read prompt file ${join(dir, 'empty.md')}: file is empty` });
+  });
+
+  it('replaces the prompt set: new prompts must load, unchanged ones keep their state', async () => {
+    await writeFile(join(dir, 'a.md'), HELPFUL);
+    await writeFile(join(dir, 'c.md'), TERSE);
+    const store = await createPromptStore({ baseDir: dir, prompts: [{ id: 'a', file: 'a.md' }, { id: 'b', text: 'inline' }] });
+    const a = store.snapshot().get('a');
+
+    const error = await caught(store.setPrompts([{ id: 'a', file: 'a.md' }, { id: 'x', file: 'missing.md' }]));
+    expect(error).toMatchObject({ code: 'prompt_unreadable', promptId: 'x' });
+    expect(store.snapshot().prompts.map((p) => p.id)).toEqual(['a', 'b']);
+
+    const changes = await store.setPrompts([{ id: 'a', file: 'a.md' }, { id: 'b', text: 'new inline' }, { id: 'c', file: 'c.md' }]);
+    expect(changes.map((c) => [c.id, c.oldVersion === null])).toEqual([
+      ['b', false],
+      ['c', true],
+    ]);
+    expect(store.snapshot().get('a')).toBe(a);
+    expect(store.snapshot().get('c')!.text).toBe(TERSE);
+    expect(store.files()).toEqual([join(dir, 'a.md'), join(dir, 'c.md')]);
+
+    await store.setPrompts([{ id: 'c', file: 'c.md' }]);
+    expect(store.snapshot().prompts.map((p) => p.id)).toEqual(['c']);
   });
 
   it('PromptLoadError.isInstance is false for other errors', () => {

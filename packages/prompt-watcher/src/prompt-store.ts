@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PromptLoadError } from './errors/prompt-load-error.js';
 import { contentVersion, type Prompt, type PromptDefinition } from './prompt.js';
@@ -10,58 +10,194 @@ export interface PromptStoreOptions {
   baseDir?: string;
 }
 
+/** How one prompt stands: `stale` means its file is broken and the last good version is served. */
+export interface PromptStatus {
+  id: string;
+  path: string | null;
+  version: string;
+  loadedAt: Date;
+  state: 'ok' | 'stale';
+  /** Why the prompt is stale, with the file; `null` when ok. */
+  error: string | null;
+}
+
+/** One prompt whose served version changed. */
+export interface PromptChange {
+  id: string;
+  path: string | null;
+  oldVersion: string | null;
+  newVersion: string;
+}
+
 export interface PromptStore {
   /** The current prompts; cheap, call it at every message boundary. */
   snapshot(): PromptSnapshot;
-  /** Re-reads every file. On any error the previous snapshot stays current and the error is thrown. */
-  reload(): Promise<PromptSnapshot>;
+  status(): PromptStatus[];
+  /**
+   * Re-reads the prompt files (all, or those at `paths`). A file that cannot be read, is empty,
+   * or changes while being read keeps its last good version; the prompt is marked stale with
+   * the reason. Resolves with the prompts whose version changed.
+   */
+  refresh(paths?: readonly string[]): Promise<RefreshResult>;
+  /**
+   * Replaces the set of prompts (a project reload). New or re-pointed prompts must load, or
+   * this throws `PromptLoadError` and nothing changes; unchanged ones keep their state.
+   */
+  setPrompts(prompts: readonly PromptDefinition[]): Promise<PromptChange[]>;
+  /** Absolute paths of every prompt file. */
+  files(): string[];
+}
+
+export interface RefreshResult {
+  changes: PromptChange[];
+  /** Files that were mid-write: read them again shortly. */
+  unsettled: string[];
+}
+
+interface Entry {
+  definition: PromptDefinition;
+  path: string | null;
+  prompt: Prompt;
+  error: string | null;
 }
 
 /**
- * Loads prompt files and inline texts into versioned snapshots. Throws `PromptLoadError`
- * naming the prompt and file when a file cannot be read.
+ * Loads prompt files and inline texts into versioned snapshots. At creation every file must
+ * load (`PromptLoadError` names the prompt and file); afterwards broken files never replace a
+ * good version. Reads are serialised, so a slow early read never overwrites a later one.
  */
 export async function createPromptStore(options: PromptStoreOptions): Promise<PromptStore> {
   const baseDir = options.baseDir ?? process.cwd();
-  const definitions = [...options.prompts];
-  let current = await loadAll(definitions, baseDir, undefined);
-  // Reloads run one after another, so a slow early read can never replace a later one.
+  const pathOf = (definition: PromptDefinition) => ('file' in definition ? resolve(baseDir, definition.file) : null);
+  let entries = new Map<string, Entry>();
+  for (const definition of options.prompts) {
+    const path = pathOf(definition);
+    entries.set(definition.id, { definition, path, prompt: await loadStrict(definition, path, new Date()), error: null });
+  }
+  let current = snapshotOf(entries);
   let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = queue.then(work);
+    queue = run.catch(() => undefined);
+    return run;
+  };
 
   return {
     snapshot: () => current,
-    reload() {
-      const run = queue.then(async () => {
-        current = await loadAll(definitions, baseDir, current);
-        return current;
-      });
-      queue = run.catch(() => undefined);
-      return run;
-    },
+    status: () =>
+      [...entries.values()].map((e) => ({
+        id: e.prompt.id,
+        path: e.path,
+        version: e.prompt.version,
+        loadedAt: e.prompt.loadedAt,
+        state: e.error ? 'stale' : 'ok',
+        error: e.error,
+      })),
+    files: () => [...new Set([...entries.values()].flatMap((e) => (e.path ? [e.path] : [])))],
+    refresh: (paths) =>
+      serial(async () => {
+        const wanted = paths ? new Set(paths) : undefined;
+        const changes: PromptChange[] = [];
+        const unsettled = new Set<string>();
+        const next = new Map(entries);
+        const loadedAt = new Date();
+        for (const [id, entry] of entries) {
+          if (!entry.path || (wanted && !wanted.has(entry.path))) continue;
+          const read = await readSettled(entry.path);
+          if (read.kind === 'unsettled') {
+            unsettled.add(entry.path);
+            continue;
+          }
+          if (read.kind === 'failed') {
+            next.set(id, { ...entry, error: `${entry.path}: ${read.reason}; serving the last good version ${entry.prompt.version}` });
+            continue;
+          }
+          const version = contentVersion(read.text);
+          if (version === entry.prompt.version) {
+            if (entry.error) next.set(id, { ...entry, error: null });
+            continue;
+          }
+          next.set(id, { ...entry, error: null, prompt: freezePrompt(id, read.text, version, entry.path, loadedAt) });
+          changes.push({ id, path: entry.path, oldVersion: entry.prompt.version, newVersion: version });
+        }
+        entries = next;
+        if (changes.length > 0) current = snapshotOf(entries);
+        return { changes, unsettled: [...unsettled] };
+      }),
+    setPrompts: (prompts) =>
+      serial(async () => {
+        const next = new Map<string, Entry>();
+        const changes: PromptChange[] = [];
+        const loadedAt = new Date();
+        for (const definition of prompts) {
+          const path = pathOf(definition);
+          const before = entries.get(definition.id);
+          if (before && sameSource(before.definition, definition) && before.path === path) {
+            next.set(definition.id, { ...before, definition });
+            continue;
+          }
+          const prompt = await loadStrict(definition, path, loadedAt);
+          const reused = before && before.prompt.version === prompt.version && before.path === path ? before.prompt : prompt;
+          next.set(definition.id, { definition, path, prompt: reused, error: null });
+          if (!before || before.prompt.version !== prompt.version) {
+            changes.push({ id: definition.id, path, oldVersion: before?.prompt.version ?? null, newVersion: prompt.version });
+          }
+        }
+        const removed = [...entries.keys()].some((id) => !next.has(id));
+        entries = next;
+        if (changes.length > 0 || removed) current = snapshotOf(entries);
+        return changes;
+      }),
   };
 }
 
-async function loadAll(definitions: readonly PromptDefinition[], baseDir: string, previous: PromptSnapshot | undefined): Promise<PromptSnapshot> {
-  const loadedAt = new Date();
-  const prompts = await Promise.all(
-    definitions.map(async (definition): Promise<Prompt> => {
-      const path = 'file' in definition ? resolve(baseDir, definition.file) : null;
-      let text: string;
-      if (path === null) {
-        text = (definition as { text: string }).text;
-      } else {
-        try {
-          text = await readFile(path, 'utf8');
-        } catch (error) {
-          throw new PromptLoadError(definition.id, path, error);
-        }
-      }
-      const version = contentVersion(text);
-      const before = previous?.get(definition.id);
-      // Keep the original load time of an unchanged prompt: it tells when this version appeared.
-      if (before && before.version === version && before.path === path) return before;
-      return Object.freeze({ id: definition.id, text, version, path, loadedAt });
-    }),
-  );
-  return createPromptSnapshot(prompts);
+function sameSource(a: PromptDefinition, b: PromptDefinition): boolean {
+  return 'file' in a ? 'file' in b && a.file === b.file : 'text' in b && a.text === b.text;
+}
+
+function snapshotOf(entries: Map<string, Entry>): PromptSnapshot {
+  return createPromptSnapshot([...entries.values()].map((e) => e.prompt));
+}
+
+function freezePrompt(id: string, text: string, version: string, path: string | null, loadedAt: Date): Prompt {
+  return Object.freeze({ id, text, version, path, loadedAt });
+}
+
+/** First load of a prompt: anything short of a complete, non-empty text is an error. */
+async function loadStrict(definition: PromptDefinition, path: string | null, loadedAt: Date): Promise<Prompt> {
+  if (path === null) {
+    const text = (definition as { text: string }).text;
+    return freezePrompt(definition.id, text, contentVersion(text), null, loadedAt);
+  }
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new PromptLoadError(definition.id, path, error);
+  }
+  if (text.trim() === '') throw new PromptLoadError(definition.id, path, new Error('file is empty'));
+  return freezePrompt(definition.id, text, contentVersion(text), path, loadedAt);
+}
+
+type ReadResult = { kind: 'ok'; text: string } | { kind: 'failed'; reason: string } | { kind: 'unsettled' };
+
+/**
+ * Reads a file that an editor may be writing right now. An empty file is an editor between
+ * truncating and writing (or a save still to come): it is never a prompt version. A file whose
+ * size or mtime moved during the read is read again later.
+ */
+async function readSettled(path: string): Promise<ReadResult> {
+  try {
+    const before = await stat(path);
+    const text = await readFile(path, 'utf8');
+    const after = await stat(path);
+    if (before.size !== after.size || before.mtimeMs !== after.mtimeMs || Buffer.byteLength(text) !== after.size) {
+      return { kind: 'unsettled' };
+    }
+    if (text.trim() === '') return { kind: 'failed', reason: 'file is empty' };
+    return { kind: 'ok', text };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { kind: 'failed', reason: code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : (error as Error).message };
+  }
 }

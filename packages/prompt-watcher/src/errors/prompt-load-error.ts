@@ -8,7 +8,8 @@ export class PromptLoadError extends Error {
   readonly path: string;
 
   constructor(promptId: string, path: string, cause: unknown) {
-    const reason = (cause as NodeJS.ErrnoException)?.code === 'ENOENT' ? 'file not found' : String((cause as Error)?.message ?? cause);
+    const code = (cause as NodeJS.ErrnoException)?.code;
+    const reason = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : String((cause as Error)?.message ?? cause);
     super(`${promptId}: cannot read prompt file ${path}: ${reason}`, { cause });
     this.name = 'PromptLoadError';
     this.promptId = promptId;

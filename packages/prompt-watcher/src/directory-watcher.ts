@@ -1,0 +1,126 @@
+import { realpathSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+
+export interface DirectoryWatcherOptions {
+  /** Quiet time after the last event in a directory before its files are re-read. */
+  settleMs: number;
+  /** Longest a directory with continuous activity waits before a re-read anyway. */
+  maxWaitMs: number;
+  /** Called with the files (as given to `setFiles`) whose directory saw activity. */
+  onActivity(files: string[]): void;
+  onError(error: Error): void;
+}
+
+/**
+ * Watches the directories of a set of files rather than the files themselves: editors replace
+ * files by rename (the old inode is gone), Kubernetes swaps a `..data` symlink next to them, and
+ * vim renames the original away. Any event in a directory, whatever its file name, means "look
+ * again" at the watched files there, once the directory has been quiet for `settleMs`.
+ */
+export class DirectoryWatcher {
+  readonly #options: DirectoryWatcherOptions;
+  /** Watched directory -> the files (as given) that live there, directly or behind a symlink. */
+  #filesByDir = new Map<string, Set<string>>();
+  /** One chokidar watcher per directory: each has its own ready and close. */
+  readonly #watchers = new Map<string, FSWatcher>();
+  readonly #timers = new Map<string, NodeJS.Timeout>();
+  /** When the first event of a directory's pending burst arrived. */
+  readonly #burstStarted = new Map<string, number>();
+  #closed = false;
+
+  constructor(options: DirectoryWatcherOptions) {
+    this.#options = options;
+  }
+
+  /** Watches exactly these files' directories; resolves once every new watch is ready. */
+  async setFiles(files: readonly string[]): Promise<void> {
+    if (this.#closed) return;
+    const next = new Map<string, Set<string>>();
+    for (const file of files) {
+      for (const dir of directoriesOf(file)) {
+        if (!next.has(dir)) next.set(dir, new Set());
+        next.get(dir)!.add(file);
+      }
+    }
+    this.#filesByDir = next;
+    const removed = [...this.#watchers.keys()].filter((dir) => !next.has(dir));
+    const added = [...next.keys()].filter((dir) => !this.#watchers.has(dir));
+    await Promise.all([...removed.map((dir) => this.#unwatch(dir)), ...added.map((dir) => this.#watch(dir))]);
+  }
+
+  async #watch(dir: string): Promise<void> {
+    const watcher = watch(dir, {
+      ignoreInitial: true,
+      depth: 0,
+      // chokidar's own atomic-save handling delays unlink events by 100 ms; every event here
+      // only triggers a re-read, so raw events are both faster and safe.
+      atomic: false,
+      persistent: true,
+    });
+    this.#watchers.set(dir, watcher);
+    watcher.on('all', (_event, path) => this.#onEvent(dir, path));
+    watcher.on('error', (error) => this.#options.onError(error as Error));
+    await new Promise<void>((ready) => watcher.once('ready', () => ready()));
+  }
+
+  async #unwatch(dir: string): Promise<void> {
+    clearTimeout(this.#timers.get(dir));
+    this.#timers.delete(dir);
+    this.#burstStarted.delete(dir);
+    const watcher = this.#watchers.get(dir);
+    this.#watchers.delete(dir);
+    await watcher?.close();
+  }
+
+  /** Directories being watched. */
+  directories(): string[] {
+    return [...this.#watchers.keys()];
+  }
+
+  /** Re-reads `files` after the settle time, as if their directory had seen an event. */
+  recheck(files: readonly string[]): void {
+    for (const file of files) for (const dir of directoriesOf(file)) if (this.#filesByDir.has(dir)) this.#schedule(dir);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all([...this.#watchers.keys()].map((dir) => this.#unwatch(dir)));
+  }
+
+  #onEvent(dir: string, _path: string): void {
+    // Whatever the entry (the prompt, a temp file, a backup, `..data`): look again.
+    this.#schedule(dir);
+  }
+
+  #schedule(dir: string): void {
+    if (this.#closed) return;
+    clearTimeout(this.#timers.get(dir));
+    const now = performance.now();
+    if (!this.#burstStarted.has(dir)) this.#burstStarted.set(dir, now);
+    // Trailing debounce, but a directory saved to without pause still reloads every maxWaitMs.
+    const deadline = this.#burstStarted.get(dir)! + this.#options.maxWaitMs;
+    const delay = Math.max(0, Math.min(this.#options.settleMs, deadline - now));
+    this.#timers.set(
+      dir,
+      setTimeout(() => {
+        this.#timers.delete(dir);
+        this.#burstStarted.delete(dir);
+        const files = this.#filesByDir.get(dir);
+        if (files && files.size > 0) this.#options.onActivity([...files]);
+      }, delay),
+    );
+  }
+}
+
+/** The file's own directory and, when it is a symlink, the directory of its target. */
+function directoriesOf(file: string): string[] {
+  const dirs = [dirname(file)];
+  try {
+    const real = dirname(realpathSync(file));
+    if (real !== dirs[0]) dirs.push(real);
+  } catch {
+    // A missing file is watched through its directory alone.
+  }
+  return dirs;
+}

@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { DirectoryWatcher } from './directory-watcher.js';
+import type { PromptDefinition } from './prompt.js';
+import { createPromptStore, type PromptChange, type PromptStore, type PromptStoreOptions } from './prompt-store.js';
+
+type LogFn = (fields: Record<string, unknown>, message: string) => void;
+
+/** The little the watcher needs from a logger; pino loggers satisfy it. */
+export interface WatcherLogger {
+  info: LogFn;
+  warn: LogFn;
+}
+
+const silent: WatcherLogger = { info: () => {}, warn: () => {} };
+
+export interface PromptWatcherOptions extends PromptStoreOptions {
+  /**
+   * Files to watch besides the prompts (the project file, scripts): their changes are
+   * reported through `onFilesChanged`, not loaded.
+   */
+  watchFiles?: readonly string[];
+  /**
+   * Quiet time after the last event in a directory before its files are re-read: long enough
+   * to span an editor's multi-chunk write, short enough to feel instant. Default 75 ms.
+   */
+  settleMs?: number;
+  /** Under continuous saving, re-read at least this often. Default 500 ms. */
+  maxWaitMs?: number;
+  logger?: WatcherLogger;
+  /** Prompts whose served version changed (already in `snapshot()` when this is called). */
+  onPromptsChanged?(changes: PromptChange[]): void;
+  /** `watchFiles` whose content changed. Awaited before the next check runs. */
+  onFilesChanged?(files: string[]): void | Promise<void>;
+}
+
+export interface PromptWatcher extends PromptStore {
+  /** Replaces the extra files to watch (the project's referenced scripts changed, say). */
+  setWatchFiles(files: readonly string[]): Promise<void>;
+  /** Directories currently watched. */
+  watchedDirectories(): string[];
+  /** Stops watching. Snapshots stay readable. */
+  close(): Promise<void>;
+}
+
+/**
+ * A prompt store that follows its files: a saved edit becomes the new snapshot within about
+ * `settleMs`, however the editor saves; a broken edit keeps the last good version and says why.
+ */
+export async function createPromptWatcher(options: PromptWatcherOptions): Promise<PromptWatcher> {
+  const logger = options.logger ?? silent;
+  const store = await createPromptStore(options);
+  const baseDir = options.baseDir ?? process.cwd();
+  let watchFiles = (options.watchFiles ?? []).map((f) => resolve(baseDir, f));
+  const fileHashes = new Map<string, string | null>();
+  for (const file of watchFiles) fileHashes.set(file, await hashOf(file));
+  const reported = new Map<string, string>();
+
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = (work: () => Promise<unknown>) => {
+    queue = queue.then(work).catch((error: unknown) => logger.warn({ err: error }, 'prompt.watch_failed'));
+    return queue;
+  };
+
+  const directories = new DirectoryWatcher({
+    settleMs: options.settleMs ?? 75,
+    maxWaitMs: options.maxWaitMs ?? 500,
+    onActivity: (files) => void serial(() => check(files)),
+    onError: (error) => logger.warn({ err: error }, 'prompt.watch_error'),
+  });
+
+  async function check(files: string[]): Promise<void> {
+    const promptFiles = new Set(store.files());
+    const { changes, unsettled } = await store.refresh(files.filter((f) => promptFiles.has(f)));
+    if (unsettled.length > 0) directories.recheck(unsettled);
+    logChanges(changes);
+    logStale();
+    if (changes.length > 0) options.onPromptsChanged?.(changes);
+
+    const changedFiles: string[] = [];
+    for (const file of files.filter((f) => fileHashes.has(f))) {
+      const hash = await hashOf(file);
+      // A missing or empty file is a save in progress or a deletion: wait for real content.
+      if (hash !== null && hash !== fileHashes.get(file)) {
+        fileHashes.set(file, hash);
+        changedFiles.push(file);
+      }
+    }
+    if (changedFiles.length > 0) await options.onFilesChanged?.(changedFiles);
+  }
+
+  function logChanges(changes: PromptChange[]): void {
+    for (const change of changes) logger.info({ ...change }, 'prompt.reloaded');
+  }
+
+  /** Each new reason for a stale prompt is logged once, at warn: loudly, not repeatedly. */
+  function logStale(): void {
+    for (const status of store.status()) {
+      if (status.error && reported.get(status.id) !== status.error) {
+        reported.set(status.id, status.error);
+        logger.warn({ id: status.id, path: status.path, version: status.version, reason: status.error }, 'prompt.stale');
+      } else if (!status.error && reported.has(status.id)) {
+        reported.delete(status.id);
+        logger.info({ id: status.id, path: status.path, version: status.version }, 'prompt.recovered');
+      }
+    }
+  }
+
+  const watchAll = () => directories.setFiles([...store.files(), ...watchFiles]);
+  await watchAll();
+
+  return {
+    snapshot: () => store.snapshot(),
+    status: () => store.status(),
+    files: () => store.files(),
+    refresh: (paths) => store.refresh(paths),
+    async setPrompts(prompts: readonly PromptDefinition[]) {
+      const changes = await store.setPrompts(prompts);
+      logChanges(changes.filter((c) => c.oldVersion !== null));
+      await watchAll();
+      return changes;
+    },
+    async setWatchFiles(files) {
+      watchFiles = files.map((f) => resolve(baseDir, f));
+      for (const file of watchFiles) if (!fileHashes.has(file)) fileHashes.set(file, await hashOf(file));
+      for (const file of [...fileHashes.keys()]) if (!watchFiles.includes(file)) fileHashes.delete(file);
+      await watchAll();
+    },
+    watchedDirectories: () => directories.directories(),
+    close: () => directories.close(),
+  };
+}
+
+async function hashOf(file: string): Promise<string | null> {
+  try {
+    const content = await readFile(file);
+    if (content.length === 0) return null;
+    return createHash('sha256').update(content).digest('hex');
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,13 @@
+// Test helpers for code that watches files: real saves in the ways real editors make them.
+export {
+  backupRename,
+  configMapSwap,
+  createConfigMapFile,
+  deleteThenRecreate,
+  editorSaves,
+  inPlace,
+  tempThenRename,
+  truncateFirst,
+  twoChunks,
+} from './testing/editor-saves.js';
+export type { EditorSave } from './testing/editor-saves.js';

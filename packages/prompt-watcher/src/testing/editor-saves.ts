@@ -1,0 +1,100 @@
+import { mkdir, open, readlink, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** Writes `text` to `path` the way one kind of editor (or deployment) saves a file. */
+export type EditorSave = (path: string, text: string) => Promise<void>;
+
+/** Truncate and write in one call (most editors, `echo >`). */
+export const inPlace: EditorSave = (path, text) => writeFile(path, text);
+
+/** Truncate, then write the text in two chunks 30 ms apart (a slow or buffered writer). */
+export const twoChunks: EditorSave = async (path, text) => {
+  const half = Math.floor(text.length / 2);
+  const handle = await open(path, 'w');
+  try {
+    await handle.write(text.slice(0, half));
+    await handle.sync();
+    await sleep(30);
+    await handle.write(text.slice(half));
+  } finally {
+    await handle.close();
+  }
+};
+
+/** Truncate to empty, pause, then write (an editor that clears the file first). */
+export const truncateFirst: EditorSave = async (path, text) => {
+  const handle = await open(path, 'r+');
+  try {
+    await handle.truncate(0);
+    await handle.sync();
+    await sleep(15);
+    await handle.write(text, 0);
+  } finally {
+    await handle.close();
+  }
+};
+
+/** Write a temp file beside the target and rename it over the target (IntelliJ, Neovim, VS Code). */
+export const tempThenRename: EditorSave = async (path, text) => {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+  await writeFile(temp, text);
+  await rename(temp, path);
+};
+
+/** Rename the original to a backup, create a new file, delete the backup (vim `backupcopy=no`). */
+export const backupRename: EditorSave = async (path, text) => {
+  const backup = `${path}~`;
+  await rename(path, backup);
+  await writeFile(path, text);
+  await unlink(backup);
+};
+
+/** Delete the file, then create it again `gapMs` later: the window where the prompt looks deleted. */
+export function deleteThenRecreate(gapMs = 200): EditorSave {
+  return async (path, text) => {
+    await unlink(path);
+    await sleep(gapMs);
+    await writeFile(path, text);
+  };
+}
+
+/**
+ * Kubernetes ConfigMap volumes: `<dir>/<name>` is a symlink to `..data/<name>`, `..data` a
+ * symlink to a timestamped directory. An update writes a new timestamped directory and swaps
+ * `..data` atomically; nothing happens to `<dir>/<name>` itself.
+ */
+export const configMapSwap: EditorSave = async (path, text) => {
+  const dir = dirname(path);
+  const name = basename(path);
+  const dataLink = join(dir, '..data');
+  const previous = await readlink(dataLink);
+  const next = `..${Date.now()}_${Math.random().toString(36).slice(2)}`;
+  await mkdir(join(dir, next));
+  await writeFile(join(dir, next, name), text);
+  const tempLink = join(dir, '..data_tmp');
+  await symlink(next, tempLink);
+  await rename(tempLink, dataLink);
+  await rm(join(dir, previous), { recursive: true, force: true });
+};
+
+/** Lays out `<dir>/<name>` as a ConfigMap volume would, ready for `configMapSwap`. */
+export async function createConfigMapFile(dir: string, name: string, text: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const first = `..${Date.now()}_initial`;
+  await mkdir(join(dir, first));
+  await writeFile(join(dir, first, name), text);
+  await symlink(first, join(dir, '..data'));
+  await symlink(join('..data', name), join(dir, name));
+  return join(dir, name);
+}
+
+/** Every save style, by name. */
+export const editorSaves: Record<string, EditorSave> = {
+  inPlace,
+  twoChunks,
+  truncateFirst,
+  tempThenRename,
+  backupRename,
+  deleteThenRecreate: deleteThenRecreate(200),
+};
