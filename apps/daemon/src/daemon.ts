@@ -4,17 +4,17 @@ import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { createHarness, type Harness } from '@kaged/harness';
-import { createModelRegistry } from '@kaged/llm';
 import { createLogger, type Logger } from '@kaged/observability';
 import { PinoMastraLogger } from '@kaged/observability/mastra';
-import { createPromptStore } from '@kaged/prompt-watcher';
 import { LibSQLStore } from '@mastra/libsql';
 import { Mastra } from '@mastra/core/mastra';
 import { Memory } from '@mastra/memory';
 import { KagedError } from './errors/kaged-error.js';
+import { createLiveProject, type LiveProject } from './project/live-project.js';
 import { loadProject } from './project/load-project.js';
 import type { Project } from './project/project.js';
 import { createApp } from './server/app.js';
+import type { ReadinessCheck } from './server/routes/health.js';
 import { kagedVersion } from './version.js';
 
 export interface DaemonOptions {
@@ -39,6 +39,7 @@ export interface Daemon {
   readonly url: string;
   readonly host: string;
   readonly port: number;
+  /** The project as currently running: follows valid edits of the project file. */
   readonly project: Project;
   readonly dataDir: string;
   readonly harness: Harness;
@@ -68,16 +69,16 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const dataDir = resolve(options.dataDir ?? env.KAGED_DATA_DIR ?? join(project.dir, '.kaged'));
   await mkdir(dataDir, { recursive: true });
 
-  const prompts = await createPromptStore({ prompts: project.prompts, baseDir: project.dir });
-  const models = createModelRegistry({ providers: project.providers });
+  // Prompts, the project file and its providers follow edits on disk from here on.
+  const live = await createLiveProject({ project, env, logger, onReload: (next) => harness.setAgents(next.agents) });
   const storage = new LibSQLStore({ id: 'kaged', url: `file:${join(dataDir, 'kaged.db')}` });
   await storage.init();
   const mastra = new Mastra({ storage, logger: new PinoMastraLogger(logger) });
   const memory = new Memory({ storage, options: { lastMessages: project.sessions.lastMessages } });
-  const harness = createHarness({
+  const harness: Harness = createHarness({
     agents: project.agents,
-    prompts,
-    models,
+    prompts: live.prompts,
+    models: live.models,
     memory,
     mastra,
     logger,
@@ -90,11 +91,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     logger,
     token,
     isClosing: () => closing,
-    checks: () => [
-      { name: 'project', status: 'ok', detail: `${project.file}: ${project.agents.length} agent(s)` },
-      { name: 'prompts', status: 'ok', detail: `${prompts.snapshot().prompts.length} prompt(s) loaded, snapshot ${prompts.snapshot().version}` },
-      { name: 'sessions', status: 'ok', detail: `session store in ${dataDir}` },
-    ],
+    prompts: () => ({ project: live.state(), prompts: live.prompts.status() }),
+    checks: () => [projectCheck(live), promptsCheck(live), { name: 'sessions', status: 'ok', detail: `session store in ${dataDir}` }],
   });
 
   const server = await listen(app.fetch, host, port);
@@ -122,10 +120,37 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       await stopped;
       await mastra.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'daemon.mastra_shutdown_failed'));
       await storage.close().catch((error: unknown) => logger.warn({ err: error }, 'daemon.store_close_failed'));
+      await live.close();
       logger.info({}, 'daemon.stopped');
     })());
 
-  return { url, host, port: address.port, project, dataDir, harness, close };
+  return {
+    url,
+    host,
+    port: address.port,
+    get project() {
+      return live.current();
+    },
+    dataDir,
+    harness,
+    close,
+  };
+}
+
+function projectCheck(live: LiveProject): ReadinessCheck {
+  const state = live.state();
+  const agents = live.current().agents.length;
+  return state.state === 'ok'
+    ? { name: 'project', status: 'ok', detail: `${state.file}: ${agents} agent(s)` }
+    : { name: 'project', status: 'degraded', detail: `serving the last good version; the file has ${state.errors.length} problem(s): ${state.errors.join('; ')}` };
+}
+
+function promptsCheck(live: LiveProject): ReadinessCheck {
+  const stale = live.prompts.status().filter((p) => p.state === 'stale');
+  const snapshot = live.prompts.snapshot();
+  return stale.length === 0
+    ? { name: 'prompts', status: 'ok', detail: `${snapshot.prompts.length} prompt(s) loaded, snapshot ${snapshot.version}` }
+    : { name: 'prompts', status: 'degraded', detail: `${stale.length} stale prompt(s), serving their last good version: ${stale.map((p) => p.error).join('; ')}` };
 }
 
 function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<ServerType> {

@@ -32,6 +32,7 @@ const script: ScriptInput = {
       },
       { when: 'slow', steps: [{ text: 'one two three four five six', delayMs: 40 }] },
       { when: 'loop', steps: [{ tools: [{ name: 'current_time', input: {} }] }] },
+      { when: 'which tools', steps: [{ text: '{{tools}}' }] },
       { steps: [{ text: 'system=[{{system}}] users={{userMessages}}' }] },
     ],
     researcher: [{ steps: [{ text: 'facts found', usage: { input: 7, output: 3, cacheWrite: 2 } }] }],
@@ -127,6 +128,18 @@ describe('harness on the real Mastra agent loop', () => {
     expect(events.filter((e) => e.type === 'turn.end' || e.type === 'turn.error')).toHaveLength(1);
     const after = await collect(harness.startTurn({ agentId: 'assistant', message: 'hello' }).events);
     expect(last(after).type).toBe('turn.end');
+  });
+
+  it('gives a tool the description from its prompt, taken at the message boundary', async () => {
+    const before = await collect(harness.startTurn({ agentId: 'assistant', message: 'which tools?' }).events);
+    const builtIn = JSON.parse((last(before) as { text: string }).text) as Record<string, string>;
+    expect(builtIn.current_time).toMatch(/^Returns the current date and time/);
+    expect(builtIn['agent-researcher']).toBeDefined();
+
+    prompts.set('tools.current_time.description', '  Tells the time in the operator’s words.\n');
+    const after = await collect(harness.startTurn({ agentId: 'assistant', message: 'which tools?' }).events);
+    expect(JSON.parse((last(after) as { text: string }).text)).toMatchObject({ current_time: 'Tells the time in the operator’s words.' });
+    expect((after[0] as Extract<TurnEvent, { type: 'turn.start' }>).prompts).toContainEqual({ id: 'tools.current_time.description', version: expect.stringMatching(/^[0-9a-f]{12}$/) });
   });
 
   it('rejects an unknown agent before the turn starts', () => {

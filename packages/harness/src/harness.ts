@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, type ToolsInput } from '@mastra/core/agent';
+import { createTool, Tool } from '@mastra/core/tools';
 import type { MastraModelConfig } from '@mastra/core/llm';
 import type { Mastra } from '@mastra/core/mastra';
 import type { MastraMemory } from '@mastra/core/memory';
@@ -118,7 +119,7 @@ export function createHarness(options: HarnessOptions): Harness {
     for (const name of definition.tools) {
       const tool = tools[name];
       if (!tool) throw new AgentDefinitionError(`agent "${agentId}" lists unknown tool "${name}" (tools: ${Object.keys(tools).join(', ')})`);
-      agentTools[name] = tool;
+      agentTools[name] = withDescription(tool, snapshot.get(toolDescriptionPromptId(name))?.text);
     }
     const subagents = Object.fromEntries(
       definition.subagents.map((id) => [id, buildAgent(id, snapshot, false, [...callers, agentId])]),
@@ -154,6 +155,10 @@ export function createHarness(options: HarnessOptions): Harness {
       seen.add(id);
       if (!result.some((p) => p.id === definition.promptId)) {
         result.push({ id: definition.promptId, version: snapshot.get(definition.promptId)?.version ?? 'missing' });
+      }
+      for (const tool of definition.tools) {
+        const override = snapshot.get(toolDescriptionPromptId(tool));
+        if (override && !result.some((p) => p.id === override.id)) result.push({ id: override.id, version: override.version });
       }
       definition.subagents.forEach(visit);
     };
@@ -360,6 +365,23 @@ export function createHarness(options: HarnessOptions): Harness {
       for (const controller of running) controller.abort(new Error(reason));
     },
   };
+}
+
+/** The prompt id under which a tool's description can be overridden: `tools.<name>.description`. */
+export function toolDescriptionPromptId(toolName: string): string {
+  return `tools.${toolName}.description`;
+}
+
+/** The tool with its description replaced by the operator's prompt, when there is one. */
+function withDescription(tool: ToolsInput[string], description: string | undefined): ToolsInput[string] {
+  if (description === undefined || !(tool instanceof Tool)) return tool;
+  return createTool({
+    id: tool.id,
+    description: description.trim(),
+    inputSchema: tool.inputSchema,
+    outputSchema: tool.outputSchema,
+    execute: tool.execute,
+  } as Parameters<typeof createTool>[0]);
 }
 
 function indexDefinitions(agents: readonly AgentDefinition[]): Map<string, AgentDefinition> {

@@ -1,4 +1,4 @@
-export { createHarness } from './harness.js';
+export { createHarness, toolDescriptionPromptId } from './harness.js';
 export type { AgentInfo, Harness, HarnessOptions, Turn, TurnRequest } from './harness.js';
 export type { AgentDefinition } from './agent-definition.js';
 export type {

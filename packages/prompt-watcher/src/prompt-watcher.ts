@@ -116,10 +116,17 @@ export async function createPromptWatcher(options: PromptWatcherOptions): Promis
     files: () => store.files(),
     refresh: (paths) => store.refresh(paths),
     async setPrompts(prompts: readonly PromptDefinition[]) {
-      const changes = await store.setPrompts(prompts);
-      logChanges(changes.filter((c) => c.oldVersion !== null));
-      await watchAll();
-      return changes;
+      // Watch the new files first: the new snapshot then publishes in the same tick that this
+      // resolves, so a caller can swap what depends on it (agent definitions) with no turn between.
+      const files = prompts.flatMap((p) => ('file' in p ? [resolve(baseDir, p.file)] : []));
+      await directories.setFiles([...new Set([...store.files(), ...files, ...watchFiles])]);
+      try {
+        const changes = await store.setPrompts(prompts);
+        logChanges(changes.filter((c) => c.oldVersion !== null));
+        return changes;
+      } finally {
+        void watchAll();
+      }
     },
     async setWatchFiles(files) {
       watchFiles = files.map((f) => resolve(baseDir, f));

@@ -1,7 +1,7 @@
 import { access, readFile, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { builtinTools, type AgentDefinition } from '@kaged/harness';
+import { builtinTools, toolDescriptionPromptId, type AgentDefinition } from '@kaged/harness';
 import { scriptSchema, type ProviderSettings, type Script } from '@kaged/llm';
 import type { PromptDefinition } from '@kaged/prompt-watcher';
 import { ProjectConfigError, type ConfigIssue } from '../errors/project-config-error.js';
@@ -42,6 +42,7 @@ export async function loadProject(projectFile: string, options: LoadProjectOptio
     issues.push(...(await checkAgent(agentId, agent, config, scripts, dir, yaml)));
   }
   issues.push(...findSubagentCycles(config, yaml));
+  issues.push(...(await checkToolOverrides(config, dir, yaml)));
   if (issues.length > 0) throw new ProjectConfigError(issues);
 
   return {
@@ -60,10 +61,16 @@ export async function loadProject(projectFile: string, options: LoadProjectOptio
         maxSteps: agent.maxSteps,
       }),
     ),
-    prompts: Object.entries(config.agents).map(
-      ([id, agent]): PromptDefinition =>
-        typeof agent.prompt === 'string' ? { id: agentPromptId(id), text: agent.prompt } : { id: agentPromptId(id), file: resolve(dir, agent.prompt.file) },
-    ),
+    prompts: [
+      ...Object.entries(config.agents).map(([id, agent]) => promptDefinition(agentPromptId(id), agent.prompt, dir)),
+      ...Object.entries(config.tools).flatMap(([name, tool]) =>
+        tool.description === undefined ? [] : [promptDefinition(toolDescriptionPromptId(name), tool.description, dir)],
+      ),
+    ],
+    watchFiles: [
+      file,
+      ...Object.values(config.providers).flatMap((provider) => (provider.type === 'scripted' ? [resolve(dir, provider.script.file)] : [])),
+    ],
     server: config.server,
     sessions: config.sessions,
   };
@@ -74,6 +81,34 @@ async function projectFilePath(path: string): Promise<string> {
   const absolute = resolve(path);
   const info = await stat(absolute).catch(() => undefined);
   return info?.isDirectory() ? join(absolute, 'kaged.yaml') : absolute;
+}
+
+function promptDefinition(id: string, ref: string | { file: string }, dir: string): PromptDefinition {
+  return typeof ref === 'string' ? { id, text: ref } : { id, file: resolve(dir, ref.file) };
+}
+
+async function checkToolOverrides(config: ProjectFile, dir: string, yaml: YamlFile): Promise<ConfigIssue[]> {
+  const issues: ConfigIssue[] = [];
+  for (const [name, tool] of Object.entries(config.tools)) {
+    if (!(name in builtinTools)) {
+      issues.push(yaml.issueAt(['tools', name], `unknown tool "${name}" (built-in tools: ${Object.keys(builtinTools).join(', ')})`, { atKey: true }));
+      continue;
+    }
+    if (tool.description !== undefined && typeof tool.description !== 'string') {
+      const issue = await checkReadable(resolve(dir, tool.description.file), yaml, ['tools', name, 'description', 'file']);
+      if (issue) issues.push(issue);
+    }
+  }
+  return issues;
+}
+
+async function checkReadable(file: string, yaml: YamlFile, field: PropertyKey[]): Promise<ConfigIssue | undefined> {
+  try {
+    await access(file, constants.R_OK);
+    return undefined;
+  } catch (error) {
+    return yaml.issueAt(field, `cannot read prompt file ${file}: ${reasonOf(error)}`);
+  }
 }
 
 async function readYaml(file: string): Promise<YamlFile> {
@@ -146,12 +181,8 @@ async function checkAgent(
   });
 
   if (typeof agent.prompt !== 'string') {
-    const file = resolve(dir, agent.prompt.file);
-    try {
-      await access(file, constants.R_OK);
-    } catch (error) {
-      issues.push(yaml.issueAt(at('prompt', 'file'), `cannot read prompt file ${file}: ${reasonOf(error)}`));
-    }
+    const issue = await checkReadable(resolve(dir, agent.prompt.file), yaml, at('prompt', 'file'));
+    if (issue) issues.push(issue);
   }
   return issues;
 }

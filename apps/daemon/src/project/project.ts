@@ -11,10 +11,15 @@ export interface Project {
   name: string;
   providers: Record<string, ProviderSettings>;
   agents: AgentDefinition[];
+  /** Every prompt: agents' system prompts and tool description overrides. */
   prompts: PromptDefinition[];
+  /** Files besides prompts whose edits change the project: the project file and scripts. */
+  watchFiles: string[];
   server: { host: string; port: number; token?: string | undefined };
   sessions: { lastMessages: number };
 }
+
+export { toolDescriptionPromptId } from '@kaged/harness';
 
 /** The id of an agent's system prompt: the config field that defines it. */
 export function agentPromptId(agentId: string): string {

@@ -35,6 +35,11 @@ export const agentSchema = z.strictObject({
   maxSteps: z.number().int().min(1).max(100).default(10),
 });
 
+export const toolOverrideSchema = z.strictObject({
+  /** What the model reads about the tool: replaces the built-in description. */
+  description: promptRefSchema.optional(),
+});
+
 export const serverSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(7420),
@@ -53,6 +58,8 @@ export const projectSchema = z.strictObject({
   name: name('name'),
   providers: z.record(name('provider name'), providerSchema).default({}),
   agents: z.record(name('agent id'), agentSchema).refine((agents) => Object.keys(agents).length > 0, 'define at least one agent'),
+  /** Overrides for built-in tools: `tools: { current_time: { description: { file: … } } }`. */
+  tools: z.record(z.string().min(1), toolOverrideSchema).default({}),
   server: serverSchema.prefault({}),
   sessions: sessionsSchema.prefault({}),
 });

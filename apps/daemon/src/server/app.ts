@@ -5,6 +5,7 @@ import { bearerAuth } from './auth.js';
 import { errorResponse } from './error-body.js';
 import { agentRoutes } from './routes/agents.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.js';
+import { promptRoutes, type PromptsView } from './routes/prompts.js';
 import { turnRoutes } from './routes/turns.js';
 
 export interface AppOptions {
@@ -13,6 +14,7 @@ export interface AppOptions {
   /** When set, every /v1 route needs `Authorization: Bearer <token>`. */
   token?: string | undefined;
   checks: () => ReadinessCheck[];
+  prompts: () => PromptsView;
   isClosing: () => boolean;
 }
 
@@ -30,6 +32,7 @@ export function createApp(options: AppOptions): Hono {
 
   app.route('/', healthRoutes({ checks: options.checks }));
   app.route('/', agentRoutes({ harness: options.harness }));
+  app.route('/', promptRoutes({ view: options.prompts }));
   app.route('/', turnRoutes({ harness: options.harness, isClosing: options.isClosing }));
 
   app.notFound((c) => errorResponse(c, 404, 'not_found', `no route ${c.req.method} ${c.req.path}`));

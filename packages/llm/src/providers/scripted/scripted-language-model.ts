@@ -18,8 +18,9 @@ import type { ScriptRule, ScriptStep } from './script.js';
  * message), so concurrent turns and sessions never interfere.
  *
  * Step text and string values in tool inputs may use `{{message}}` (last user message), `{{userMessages}}` (number of user
- * messages the model was shown), `{{system}}` (the system prompt) and `{{toolResult}}` (the
- * most recent tool result: a string as is, anything else as JSON).
+ * messages the model was shown), `{{system}}` (the system prompt), `{{toolResult}}` (the
+ * most recent tool result: a string as is, anything else as JSON) and `{{tools}}` (the tools
+ * offered to the model, as a JSON object of name to description).
  */
 export class ScriptedLanguageModel implements LanguageModelV4 {
   readonly specificationVersion = 'v4' as const;
@@ -35,7 +36,7 @@ export class ScriptedLanguageModel implements LanguageModelV4 {
   }
 
   async doGenerate(options: LanguageModelV4CallOptions): Promise<LanguageModelV4GenerateResult> {
-    const { step, vars } = this.#select(options.prompt);
+    const { step, vars } = this.#select(options);
     const content: LanguageModelV4Content[] = [];
     const text = step.text === undefined ? undefined : render(step.text, vars);
     if (text !== undefined) content.push({ type: 'text', text });
@@ -51,7 +52,7 @@ export class ScriptedLanguageModel implements LanguageModelV4 {
   }
 
   async doStream(options: LanguageModelV4CallOptions): Promise<LanguageModelV4StreamResult> {
-    const { step, vars } = this.#select(options.prompt);
+    const { step, vars } = this.#select(options);
     const text = step.text === undefined ? undefined : render(step.text, vars);
     // Cancelling the stream must end a pending delay too, or its timer outlives the consumer.
     const cancelled = new AbortController();
@@ -83,7 +84,8 @@ export class ScriptedLanguageModel implements LanguageModelV4 {
     return { stream };
   }
 
-  #select(prompt: LanguageModelV4Prompt): { step: ScriptStep; vars: Record<string, string> } {
+  #select(options: LanguageModelV4CallOptions): { step: ScriptStep; vars: Record<string, string> } {
+    const prompt = options.prompt;
     const message = lastUserText(prompt);
     const rule = this.#rules.find((r) => r.when === undefined || new RegExp(r.when, 'i').test(message));
     // The schema guarantees at least one rule, but a rule list may have only `when` rules.
@@ -106,6 +108,9 @@ export class ScriptedLanguageModel implements LanguageModelV4 {
           .map((m) => m.content)
           .join('\n'),
         toolResult: lastToolResult(prompt),
+        tools: JSON.stringify(
+          Object.fromEntries((options.tools ?? []).map((tool) => [tool.name, tool.type === 'function' ? (tool.description ?? '') : ''])),
+        ),
       },
     };
   }

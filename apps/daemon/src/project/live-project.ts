@@ -1,0 +1,96 @@
+import type { ModelResolver } from '@kaged/harness';
+import { createModelRegistry, type ModelRegistry } from '@kaged/llm';
+import type { Logger } from '@kaged/observability';
+import { createPromptWatcher, type PromptWatcher } from '@kaged/prompt-watcher';
+import { formatIssue, ProjectConfigError, type ConfigIssue } from '../errors/project-config-error.js';
+import { loadProject } from './load-project.js';
+import type { Project } from './project.js';
+
+export interface LiveProjectOptions {
+  /** The project as loaded at start-up. */
+  project: Project;
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  /**
+   * Called with each valid new version of the project, in the same tick as its prompts become
+   * current: swap what depends on the agent definitions here (the harness's agents).
+   */
+  onReload(project: Project): void;
+}
+
+export interface ProjectState {
+  file: string;
+  /** `stale`: the file on disk is broken and the last good version is running. */
+  state: 'ok' | 'stale';
+  /** Why the last reload failed, one line per problem with file:line:column. */
+  errors: string[];
+  loadedAt: Date;
+}
+
+export interface LiveProject {
+  current(): Project;
+  /** Prompt source for the harness: follows the prompt files. */
+  readonly prompts: PromptWatcher;
+  /** Model resolver for the harness: follows the project's providers. */
+  readonly models: ModelResolver;
+  state(): ProjectState;
+  close(): Promise<void>;
+}
+
+/**
+ * The running project: watches the project file, the files it references and the prompts, and
+ * applies every valid edit at the next turn. A broken edit keeps the last good project and is
+ * reported (log, `/v1/prompts`, `/readyz`) until it is fixed. Settings that only a restart can
+ * apply (`server`, `sessions`) are reported, not applied.
+ */
+export async function createLiveProject(options: LiveProjectOptions): Promise<LiveProject> {
+  const log = options.logger.child({ component: 'project' });
+  let project = options.project;
+  let registry: ModelRegistry = createModelRegistry({ providers: project.providers });
+  let errors: ConfigIssue[] = [];
+  let loadedAt = new Date();
+
+  const prompts = await createPromptWatcher({
+    prompts: project.prompts,
+    baseDir: project.dir,
+    watchFiles: project.watchFiles,
+    logger: options.logger.child({ component: 'prompts' }),
+    onFilesChanged: () => reload(),
+  });
+
+  async function reload(): Promise<void> {
+    let next: Project;
+    let nextRegistry: ModelRegistry;
+    try {
+      next = await loadProject(project.file, { env: options.env });
+      nextRegistry = createModelRegistry({ providers: next.providers });
+      await prompts.setPrompts(next.prompts);
+    } catch (error) {
+      errors =
+        error instanceof ProjectConfigError
+          ? [...error.issues]
+          : [{ file: project.file, line: 1, column: 1, path: '', message: (error as Error).message }];
+      log.warn({ file: project.file, errors: errors.map(formatIssue) }, 'project.reload_failed');
+      return;
+    }
+    // Same tick as the new prompt snapshot: no turn can start in between.
+    const previous = project;
+    project = next;
+    registry = nextRegistry;
+    options.onReload(next);
+    errors = [];
+    loadedAt = new Date();
+    log.info({ file: next.file, agents: next.agents.map((a) => a.id) }, 'project.reloaded');
+    const needsRestart = (['server', 'sessions'] as const).filter((key) => JSON.stringify(previous[key]) !== JSON.stringify(next[key]));
+    if (needsRestart.length > 0) log.warn({ fields: needsRestart }, 'project.restart_required');
+    await prompts.setWatchFiles(next.watchFiles);
+  }
+
+  return {
+    current: () => project,
+    prompts,
+    models: { resolve: (modelId) => registry.resolve(modelId) },
+    state: () => ({ file: project.file, state: errors.length > 0 ? 'stale' : 'ok', errors: errors.map(formatIssue), loadedAt }),
+    close: () => prompts.close(),
+  };
+}
