@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/mastra.ts'],
+  entry: ['src/index.ts', 'src/mastra.ts', 'src/tracing.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

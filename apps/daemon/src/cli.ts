@@ -10,8 +10,10 @@ import { kagedVersion } from './version.js';
 const usage = `kaged ${kagedVersion}: a self-hosted agent daemon
 
 Usage:
-  kaged start    [--project PATH] [--host H] [--port P] [--data-dir DIR] [--log-level LEVEL]
+  kaged start    [--project PATH] [--host H] [--port P] [--data-dir DIR] [--log-level LEVEL] [--log-format json|pretty]
   kaged validate [--project PATH]
+  kaged logs     [--follow] [--level LEVEL] [--turn ID] [--session ID] [--limit N] [--json] [--url URL] [--token T]
+  kaged traces   [--session ID] [--follow] [--limit N] [--json] [--url URL] [--token T]
   kaged --version | --help
 
 Options:
@@ -20,6 +22,9 @@ Options:
   --port P         port (default: server.port, 7420; 0 picks a free one)
   --data-dir DIR   sessions and local data (default: KAGED_DATA_DIR, else .kaged/ beside the project)
   --log-level L    trace, debug, info, warn, error, fatal or silent (default: KAGED_LOG_LEVEL, else info)
+  --log-format F   json or pretty (default: pretty when stdout is a terminal, else json)
+  --url URL        a running daemon (default: KAGED_URL, else http://127.0.0.1:7420)
+  --token T        its bearer token (default: KAGED_TOKEN)
 `;
 
 const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -36,6 +41,16 @@ async function main(argv: string[]): Promise<number> {
       port: { type: 'string' },
       'data-dir': { type: 'string' },
       'log-level': { type: 'string' },
+      'log-format': { type: 'string' },
+      // Commands that talk to a running daemon (logs, traces).
+      url: { type: 'string' },
+      token: { type: 'string' },
+      follow: { type: 'boolean', short: 'f' },
+      session: { type: 'string' },
+      turn: { type: 'string' },
+      level: { type: 'string' },
+      limit: { type: 'string' },
+      json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -49,13 +64,22 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage);
     return values.help ? 0 : 2;
   }
-  const projectFile = findProject(values.project);
+  // Commands that talk to a running daemon need no project file.
+  const projectFile = command === 'logs' || command === 'traces' ? '' : findProject(values.project);
 
   switch (command) {
     case 'validate':
       return validate(projectFile);
     case 'start':
       return start(projectFile, values);
+    case 'logs': {
+      const { logsCommand } = await import('./cli/logs-command.js');
+      return logsCommand(values);
+    }
+    case 'traces': {
+      const { tracesCommand } = await import('./cli/traces-command.js');
+      return tracesCommand(values);
+    }
     default:
       process.stderr.write(`kaged: unknown command "${command}"\n\n${usage}`);
       return 2;
@@ -79,7 +103,10 @@ async function validate(projectFile: string): Promise<number> {
   return 0;
 }
 
-async function start(projectFile: string, values: { host?: string; port?: string; 'data-dir'?: string; 'log-level'?: string }): Promise<number> {
+async function start(
+  projectFile: string,
+  values: { host?: string; port?: string; 'data-dir'?: string; 'log-level'?: string; 'log-format'?: string },
+): Promise<number> {
   const level = (values['log-level'] ?? process.env.KAGED_LOG_LEVEL ?? 'info') as LogLevel;
   if (!logLevels.includes(level)) throw new KagedError('invalid_argument', `--log-level must be one of ${logLevels.join(', ')}`);
   let port: number | undefined;
@@ -87,11 +114,14 @@ async function start(projectFile: string, values: { host?: string; port?: string
     port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new KagedError('invalid_argument', `--port must be an integer from 0 to 65535, got "${values.port}"`);
   }
-  const [{ createLogger }, { startDaemon }] = await Promise.all([import('@kaged/observability'), import('./daemon.js')]);
-  const logger = createLogger({ level });
+  const format = values['log-format'] ?? (process.stdout.isTTY ? 'pretty' : 'json');
+  if (format !== 'json' && format !== 'pretty') throw new KagedError('invalid_argument', `--log-format must be json or pretty, got "${format}"`);
+  const [{ createLogger, LogRing }, { startDaemon }] = await Promise.all([import('@kaged/observability'), import('./daemon.js')]);
+  const logRing = new LogRing();
+  const logger = createLogger({ level, format, ring: logRing });
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'process.unhandled_rejection'));
 
-  const daemon = await startDaemon({ project: projectFile, host: values.host, port, dataDir: values['data-dir'], logger });
+  const daemon = await startDaemon({ project: projectFile, host: values.host, port, dataDir: values['data-dir'], logger, logRing });
   process.stderr.write(`kaged ${kagedVersion} listening on ${daemon.url} (project "${daemon.project.name}", agents: ${daemon.project.agents.map((a) => a.id).join(', ')})\n`);
 
   return new Promise<number>((done) => {

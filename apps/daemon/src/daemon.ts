@@ -3,9 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
-import { createHarness, type Harness } from '@kaged/harness';
-import { createLogger, type Logger } from '@kaged/observability';
+import { createHarness, type Harness, type ModelPricing } from '@kaged/harness';
+import { createLogger, LogRing, type Logger } from '@kaged/observability';
 import { PinoMastraLogger } from '@kaged/observability/mastra';
+import { createTracing, type KagedTracing, type TraceCostFn } from '@kaged/observability/tracing';
 import { LibSQLStore } from '@mastra/libsql';
 import { Mastra } from '@mastra/core/mastra';
 import { Memory } from '@mastra/memory';
@@ -13,6 +14,7 @@ import { KagedError } from './errors/kaged-error.js';
 import { createLiveProject, type LiveProject } from './project/live-project.js';
 import { loadProject } from './project/load-project.js';
 import type { Project } from './project/project.js';
+import { modelPorts } from './model-ports.js';
 import { createApp } from './server/app.js';
 import type { ReadinessCheck } from './server/routes/health.js';
 import { kagedVersion } from './version.js';
@@ -28,7 +30,10 @@ export interface DaemonOptions {
   dataDir?: string | undefined;
   /** Override `server.token` / `KAGED_TOKEN`. */
   token?: string | undefined;
+  /** Default: JSON lines on stdout at `KAGED_LOG_LEVEL` (info), kept in a log ring too. */
   logger?: Logger | undefined;
+  /** The ring behind `/v1/logs`: pass the one your `logger` writes to (see `createLogger`). */
+  logRing?: LogRing | undefined;
   env?: NodeJS.ProcessEnv | undefined;
   /** How long shutdown waits for running turns before aborting them. Default 10 s. */
   shutdownGraceMs?: number | undefined;
@@ -43,6 +48,8 @@ export interface Daemon {
   readonly project: Project;
   readonly dataDir: string;
   readonly harness: Harness;
+  /** Tracing: its exporters, status (the `traces` readiness check) and local traces. */
+  readonly tracing: KagedTracing;
   /** Stops accepting, lets running turns finish within the grace period, closes stores. Idempotent. */
   close(): Promise<void>;
 }
@@ -54,7 +61,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   // daemon stays quiet unless the operator opts in by setting the variable themselves.
   process.env.MASTRA_TELEMETRY_DISABLED ??= '1';
 
-  const logger = options.logger ?? createLogger({ level: (env.KAGED_LOG_LEVEL as 'info' | undefined) ?? 'info' });
+  const logRing = options.logRing ?? (options.logger ? undefined : new LogRing());
+  const logger = options.logger ?? createLogger({ level: (env.KAGED_LOG_LEVEL as 'info' | undefined) ?? 'info', ring: logRing });
   const project = await loadProject(options.project, { env });
   const host = options.host ?? project.server.host;
   const port = options.port ?? project.server.port;
@@ -73,7 +81,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const live = await createLiveProject({ project, env, logger, onReload: (next) => harness.setAgents(next.agents) });
   const storage = new LibSQLStore({ id: 'kaged', url: `file:${join(dataDir, 'kaged.db')}` });
   await storage.init();
-  const mastra = new Mastra({ storage, logger: new PinoMastraLogger(logger) });
+  // Tracing is Mastra's own pipeline: local traces into this store, Langfuse when configured.
+  const { tags: traceTags, ...tracingConfig } = project.observability;
+  const tracing = await createTracing({ ...tracingConfig, storage, env, logger });
+  const mastra = new Mastra({ storage, logger: new PinoMastraLogger(logger), ...(tracing.observability ? { observability: tracing.observability } : {}) });
+  // turn.error codes for provider failures and turn.end's costUsd, from @kaged/llm.
+  const models = modelPorts(() => live.current(), logger);
   const memory = new Memory({ storage, options: { lastMessages: project.sessions.lastMessages } });
   const harness: Harness = createHarness({
     agents: project.agents,
@@ -82,28 +95,42 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     memory,
     mastra,
     logger,
-    traceMetadata: { project: project.name, kagedVersion },
+    traceMetadata: {
+      project: project.name,
+      kagedVersion,
+      ...(tracingConfig.environment ? { environment: tracingConfig.environment } : {}),
+      ...(tracingConfig.release ? { release: tracingConfig.release } : {}),
+    },
+    traceTags,
+    observer: tracing,
+    ...models,
   });
 
   let closing = false;
+  const shutdown = new AbortController();
   const app = createApp({
     harness,
     logger,
+    logRing,
+    shutdown: shutdown.signal,
     token,
     isClosing: () => closing,
     prompts: () => ({ project: live.state(), prompts: live.prompts.status() }),
-    checks: () => [projectCheck(live), promptsCheck(live), { name: 'sessions', status: 'ok', detail: `session store in ${dataDir}` }],
+    checks: () => [projectCheck(live), promptsCheck(live), { name: 'sessions', status: 'ok', detail: `session store in ${dataDir}` }, tracesCheck(tracing)],
+    traces: { traces: tracing.localTraces, costOf: traceCost(live, models.pricing) },
   });
 
   const server = await listen(app.fetch, host, port);
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   logger.info({ url, project: project.file, dataDir, agents: project.agents.map((a) => a.id), version: kagedVersion }, 'daemon.listening');
+  tracing.start();
 
   let closed: Promise<void> | undefined;
   const close = () =>
     (closed ??= (async () => {
       closing = true;
+      shutdown.abort();
       logger.info({ activeTurns: harness.activeTurns }, 'daemon.stopping');
       const stopped = new Promise<void>((done) => server.close(() => done()));
       const grace = options.shutdownGraceMs ?? 10_000;
@@ -118,7 +145,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       await Promise.race([stopped, delay(2_000)]);
       (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       await stopped;
-      await mastra.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'daemon.mastra_shutdown_failed'));
+      // The last turns' spans: a bounded flush, then Mastra's shutdown (which flushes once more),
+      // bounded too, so that an unreachable Langfuse cannot hold the process.
+      await tracing.flush();
+      await Promise.race([mastra.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'daemon.mastra_shutdown_failed')), delay(3_000)]);
+      await tracing.close();
       await storage.close().catch((error: unknown) => logger.warn({ err: error }, 'daemon.store_close_failed'));
       await live.close();
       logger.info({}, 'daemon.stopped');
@@ -133,6 +164,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     },
     dataDir,
     harness,
+    tracing,
     close,
   };
 }
@@ -151,6 +183,19 @@ function promptsCheck(live: LiveProject): ReadinessCheck {
   return stale.length === 0
     ? { name: 'prompts', status: 'ok', detail: `${snapshot.prompts.length} prompt(s) loaded, snapshot ${snapshot.version}` }
     : { name: 'prompts', status: 'degraded', detail: `${stale.length} stale prompt(s), serving their last good version: ${stale.map((p) => p.error).join('; ')}` };
+}
+
+function tracesCheck(tracing: KagedTracing): ReadinessCheck {
+  const status = tracing.status();
+  return { name: 'traces', status: status.state === 'degraded' ? 'degraded' : 'ok', detail: status.detail };
+}
+
+/** A trace's model generations priced like turn.end's costUsd: by the agent's model, at the project's prices. */
+function traceCost(live: LiveProject, pricing: ModelPricing): TraceCostFn {
+  return ({ agentId, usage }) => {
+    const agent = live.current().agents.find((a) => a.id === agentId);
+    return agent ? pricing.costOf(agent.model, usage) : null;
+  };
 }
 
 function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<ServerType> {

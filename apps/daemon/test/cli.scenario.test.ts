@@ -80,7 +80,7 @@ describe('kaged validate', { timeout: 60_000 }, () => {
     const fixed = await fixture(scenarioProject.replace('model: demo/assistant', 'model: locl/assistant'));
     const second = runCli(['validate'], fixed.dir);
     expect(second.status).toBe(1);
-    expect(second.stderr).toContain('kaged.yaml:7:12 agents.assistant.model: unknown provider "locl" (providers: "demo")\n');
+    expect(second.stderr).toContain('kaged.yaml:7:12 agents.assistant.model: unknown provider "locl" (providers: "demo"; built in: "openai", "anthropic", "ollama")\n');
   });
 
   it('says where it looked when there is no project file', () => {

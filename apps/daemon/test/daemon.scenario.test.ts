@@ -81,6 +81,7 @@ describe('daemon over HTTP (in-process)', () => {
       text: events.slice(3, -1).map((e) => e.data.text).join(''),
       finishReason: 'stop',
       usage: { inputTokens: 220, outputTokens: 22, cacheReadTokens: 30, cacheWriteTokens: 0, reasoningTokens: 4 },
+      costUsd: 0, // scripted models call nothing: they cost nothing
       durationMs: expect.any(Number),
     });
     expect(end.data.text).toMatch(/^It is \{"iso":"/);
@@ -118,6 +119,7 @@ describe('daemon over HTTP (in-process)', () => {
       text: 'echo plain json (messages: 1)',
       finishReason: 'stop',
       usage: expect.objectContaining({ inputTokens: expect.any(Number) }),
+      costUsd: 0,
       durationMs: expect.any(Number),
     });
   });

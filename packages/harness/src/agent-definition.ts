@@ -12,4 +12,9 @@ export interface AgentDefinition {
   subagents: string[];
   /** Upper bound on model calls in one turn. */
   maxSteps: number;
+  /**
+   * How often a failed model call (429, 5xx, connection errors, timeouts) is retried, with
+   * backoff. Unset: Mastra's default, no retries. The provider's setting, usually.
+   */
+  maxRetries?: number | undefined;
 }

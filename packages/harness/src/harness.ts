@@ -8,11 +8,14 @@ import type { AgentDefinition } from './agent-definition.js';
 import { AgentDefinitionError } from './errors/agent-definition-error.js';
 import { UnknownAgentError } from './errors/unknown-agent-error.js';
 import { errorCodeOf, errorMessageOf } from './error-code.js';
+import { noErrorDescriber, type ErrorDescriber } from './ports/error-describer.js';
 import { silentLogger, type HarnessLogger } from './ports/logger.js';
+import { noPricing, type ModelPricing } from './ports/model-pricing.js';
+import { noTurnObserver, type TurnObserver } from './ports/turn-observer.js';
 import type { ModelResolver } from './ports/model-resolver.js';
 import type { PromptSnapshotView, PromptSource } from './ports/prompt-source.js';
 import { builtinTools } from './tools/builtin-tools.js';
-import type { TurnEvent } from './turn-events.js';
+import type { TurnEvent, TurnUsage } from './turn-events.js';
 import { addStepUsage, emptyTurnUsage } from './usage.js';
 
 export interface HarnessOptions {
@@ -28,6 +31,14 @@ export interface HarnessOptions {
   logger?: HarnessLogger;
   /** Added to every turn's trace metadata (project name, kaged version…). */
   traceMetadata?: Record<string, unknown>;
+  /** Added to every turn's trace tags, before the request's own (the project's default tags). */
+  traceTags?: readonly string[];
+  /** Told about each finished turn (tracing flushes its spans). Default: nobody. */
+  observer?: TurnObserver;
+  /** Explains model-call failures for `turn.error` (`auth_failed`, `timeout`…). Default: none. */
+  describeError?: ErrorDescriber;
+  /** Prices model usage for `turn.end`'s `costUsd`. Default: none, so `costUsd` is `null`. */
+  pricing?: ModelPricing;
 }
 
 export interface TurnRequest {
@@ -85,6 +96,9 @@ const AGENT_CACHE_SIZE = 32;
 export function createHarness(options: HarnessOptions): Harness {
   const logger = (options.logger ?? silentLogger).child({ component: 'harness' });
   const tools: ToolsInput = { ...builtinTools, ...options.tools };
+  const describeError = options.describeError ?? noErrorDescriber;
+  const pricing = options.pricing ?? noPricing;
+  const observer = options.observer ?? noTurnObserver;
   let definitions = indexDefinitions(options.agents);
   let generation = 0;
   const agentCache = new Map<string, Agent>();
@@ -136,6 +150,8 @@ export function createHarness(options: HarnessOptions): Harness {
       // Only the agent the operator talks to keeps session history; subagents get a task each call.
       ...(isPrimary && options.memory ? { memory: options.memory } : {}),
       defaultOptions: { maxSteps: definition.maxSteps },
+      // Set, it wins over Mastra's per-call setting; unset, Mastra does not retry (its default 0).
+      ...(definition.maxRetries !== undefined ? { maxRetries: definition.maxRetries } : {}),
     });
     if (options.mastra) {
       // What Mastra's own `addAgent` does: the logger arrives as a primitive, not with the
@@ -187,12 +203,22 @@ export function createHarness(options: HarnessOptions): Harness {
     running.add(abort);
     let finished = false;
 
-    log.info({ prompts }, 'turn.start');
-    yield { type: 'turn.start', turnId, sessionId, agentId: request.agentId, prompts };
+    // turn.start carries the trace id, which exists once agent.stream() has started the run.
+    let traceId: string | null = null;
+    let startSent = false;
+    const start = (): TurnEvent => {
+      startSent = true;
+      log.info({ prompts, traceId }, 'turn.start');
+      return { type: 'turn.start', turnId, sessionId, agentId: request.agentId, prompts, traceId };
+    };
+    let ok = false;
 
     const fail = (error: unknown): TurnEvent => {
-      const code = abort.signal.aborted ? 'aborted' : errorCodeOf(error);
-      const message = abort.signal.aborted ? 'the turn was aborted before it finished' : errorMessageOf(error);
+      // The turn's own agent made the model call: a subagent's failure arrives as a tool error.
+      const agent = definitions.get(request.agentId);
+      const described = abort.signal.aborted || error === undefined || !agent ? undefined : describeError(error, agent);
+      const code = abort.signal.aborted ? 'aborted' : (described?.code ?? errorCodeOf(error));
+      const message = abort.signal.aborted ? 'the turn was aborted before it finished' : (described?.message ?? errorMessageOf(error));
       log.warn({ code, err: message, durationMs: Math.round(performance.now() - started) }, 'turn.error');
       return { type: 'turn.error', turnId, sessionId, code, message };
     };
@@ -215,14 +241,27 @@ export function createHarness(options: HarnessOptions): Harness {
             turnId,
             prompts: Object.fromEntries(prompts.map((p) => [p.id, p.version])),
           },
-          ...(request.tags?.length ? { tags: request.tags } : {}),
+          ...(tagsOf(options.traceTags, request.tags) ?? {}),
         },
       });
+      // Undefined when Mastra has no observability or did not sample this turn.
+      traceId = output.traceId ?? null;
+      yield start();
 
       let text = '';
       let finishReason = 'unknown';
       let streamError: unknown;
       const usage = emptyTurnUsage();
+      // Per model, for the cost: the agent's steps are its model's, a subagent's steps its own.
+      const agentDefinitions = definitions;
+      const usageByModel = new Map<string, TurnUsage>();
+      const addUsage = (model: string, stepUsage: Parameters<typeof addStepUsage>[1]) => {
+        if (!stepUsage) return;
+        let modelUsage = usageByModel.get(model);
+        if (!modelUsage) usageByModel.set(model, (modelUsage = emptyTurnUsage()));
+        addStepUsage(usage, stepUsage);
+        addStepUsage(modelUsage, stepUsage);
+      };
       for await (const chunk of output.fullStream as AsyncIterable<{ type: string; payload?: any }>) {
         const payload = chunk.payload;
         switch (chunk.type) {
@@ -251,12 +290,23 @@ export function createHarness(options: HarnessOptions): Harness {
               isError: true,
             };
             break;
-          case 'tool-output':
-            // A subagent's own stream, nested in its tool call: count its model usage.
-            if (payload?.output?.type === 'step-finish') addStepUsage(usage, payload.output.payload?.output?.usage);
+          case 'tool-output': {
+            // A subagent's own stream, nested in its tool call `agent-<id>` (a subagent's
+            // subagent nests once more): count its model usage against that subagent's model.
+            let nested = payload;
+            let subagentId: string | undefined;
+            for (let depth = 0; nested && depth < 10; depth++) {
+              if (typeof nested.toolName === 'string' && nested.toolName.startsWith('agent-')) subagentId = nested.toolName.slice('agent-'.length);
+              if (nested.output?.type !== 'tool-output') break;
+              nested = nested.output.payload;
+            }
+            if (nested?.output?.type === 'step-finish') {
+              addUsage(agentDefinitions.get(subagentId ?? '')?.model ?? definition.model, nested.output.payload?.output?.usage);
+            }
             break;
+          }
           case 'step-finish':
-            addStepUsage(usage, payload?.output?.usage);
+            addUsage(definition.model, payload?.output?.usage);
             break;
           case 'finish':
             finishReason = payload?.stepResult?.reason ?? finishReason;
@@ -276,18 +326,26 @@ export function createHarness(options: HarnessOptions): Harness {
         yield fail(streamError);
         return;
       }
+      const costUsd = costOfTurn(pricing, usageByModel);
       const durationMs = Math.round(performance.now() - started);
-      log.info({ finishReason, usage, durationMs }, 'turn.end');
+      log.info({ finishReason, usage, costUsd, durationMs, traceId }, 'turn.end');
       finished = true;
-      yield { type: 'turn.end', turnId, sessionId, text, finishReason, usage, durationMs };
+      ok = true;
+      yield { type: 'turn.end', turnId, sessionId, text, finishReason, usage, costUsd, durationMs, traceId };
     } catch (error) {
       finished = true;
+      if (!startSent) yield start();
       yield fail(error);
     } finally {
       // Reached early when the consumer stops iterating (a client went away): stop the model.
       if (!finished) abort.abort(new Error('turn consumer stopped'));
       request.signal?.removeEventListener('abort', onRequestAbort);
       running.delete(abort);
+      try {
+        observer.turnFinished({ turnId, sessionId, agentId: request.agentId, traceId, ok });
+      } catch {
+        // An observer must not break a turn; see TurnObserver.
+      }
     }
   }
 
@@ -382,6 +440,24 @@ function withDescription(tool: ToolsInput[string], description: string | undefin
     outputSchema: tool.outputSchema,
     execute: tool.execute,
   } as Parameters<typeof createTool>[0]);
+}
+
+/** The sum of every model's cost; `null` when any model's price is unknown (never a made-up 0). */
+function costOfTurn(pricing: ModelPricing, usageByModel: ReadonlyMap<string, TurnUsage>): number | null {
+  let total: number | null = 0;
+  // Every model is asked, so each unknown one is reported, not just the first.
+  for (const [model, usage] of usageByModel) {
+    const cost = pricing.costOf(model, usage);
+    total = cost === null || total === null ? null : total + cost;
+  }
+  // Sub-nano-dollar float noise (0.1 + 0.2) is not worth showing.
+  return total === null ? null : Math.round(total * 1e12) / 1e12;
+}
+
+/** `{ tags }` for a turn's tracing options: the default tags, then the request's, without repeats. */
+function tagsOf(defaults: readonly string[] | undefined, requested: readonly string[] | undefined): { tags: string[] } | undefined {
+  if (!defaults?.length && !requested?.length) return undefined;
+  return { tags: [...new Set([...(defaults ?? []), ...(requested ?? [])])] };
 }
 
 function indexDefinitions(agents: readonly AgentDefinition[]): Map<string, AgentDefinition> {

@@ -14,6 +14,12 @@ export type {
 export type { PromptSnapshotView, PromptSource, PromptVersion } from './ports/prompt-source.js';
 export { staticPromptSource } from './ports/static-prompt-source.js';
 export type { LanguageModelLike, ModelResolver } from './ports/model-resolver.js';
+export { noErrorDescriber } from './ports/error-describer.js';
+export type { DescribedError, ErrorDescriber } from './ports/error-describer.js';
+export { noPricing } from './ports/model-pricing.js';
+export type { ModelPricing } from './ports/model-pricing.js';
+export { noTurnObserver } from './ports/turn-observer.js';
+export type { FinishedTurn, TurnObserver } from './ports/turn-observer.js';
 export { silentLogger } from './ports/logger.js';
 export type { HarnessLogger } from './ports/logger.js';
 export { builtinTools } from './tools/builtin-tools.js';

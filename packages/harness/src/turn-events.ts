@@ -14,6 +14,8 @@ export interface TurnStartEvent {
   agentId: string;
   /** The prompt versions this turn uses: its agent's and every subagent's it may call. */
   prompts: { id: string; version: string }[];
+  /** The turn's trace id; `null` when tracing is off or the turn was not sampled. */
+  traceId: string | null;
 }
 
 export interface TextDeltaEvent {
@@ -43,7 +45,14 @@ export interface TurnEndEvent {
   text: string;
   finishReason: string;
   usage: TurnUsage;
+  /**
+   * What the turn's model calls cost in USD, each model's usage at its price, summed over the
+   * agent and its subagents; `null` when any model's price is unknown.
+   */
+  costUsd: number | null;
   durationMs: number;
+  /** The turn's trace id, as in `turn.start`. */
+  traceId: string | null;
 }
 
 export interface TurnErrorEvent {

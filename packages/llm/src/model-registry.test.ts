@@ -26,15 +26,23 @@ function caught(fn: () => unknown): unknown {
 }
 
 describe('createModelRegistry', () => {
-  it('lists the configured provider names in configuration order', () => {
+  it('lists the configured provider names in configuration order, then the built-in ones', () => {
     const registry = createModelRegistry({
       providers: {
         demo: { type: 'scripted', script },
         local: { type: 'openai-compatible', baseURL: 'http://127.0.0.1:9/v1' },
       },
+      env: {},
     });
-    expect(registry.providerNames).toEqual(['demo', 'local']);
-    expect(createModelRegistry({ providers: {} }).providerNames).toEqual([]);
+    expect(registry.providerNames).toEqual(['demo', 'local', 'openai', 'anthropic', 'ollama']);
+    expect(createModelRegistry({ providers: {}, env: {} }).providerNames).toEqual(['openai', 'anthropic', 'ollama']);
+    expect(createModelRegistry({ providers: {}, builtins: false }).providerNames).toEqual([]);
+    // A configured provider of a built-in name replaces it, in its configured place.
+    expect(createModelRegistry({ providers: { ollama: { type: 'openai-compatible', baseURL: 'http://10.0.0.2:11434/v1' } }, env: {} }).providerNames).toEqual([
+      'ollama',
+      'openai',
+      'anthropic',
+    ]);
   });
 
   it('resolves a scripted model and caches it: the same id gives the same object', async () => {
@@ -54,23 +62,24 @@ describe('createModelRegistry', () => {
     expect(a.resolve('x/one').modelId).toBe('one');
   });
 
-  it('throws NoSuchProviderError listing the configured providers', () => {
+  it('throws NoSuchProviderError listing the providers', () => {
     const registry = createModelRegistry({
       providers: { demo: { type: 'scripted', script }, local: { type: 'openai-compatible', baseURL: 'http://127.0.0.1:9/v1' } },
+      env: {},
     });
-    const error = caught(() => registry.resolve('openai/gpt-4o'));
+    const error = caught(() => registry.resolve('openia/gpt-4o'));
     expect(error).toBeInstanceOf(NoSuchProviderError);
     expect(KagedLlmError.isInstance(error)).toBe(true);
     const e = error as NoSuchProviderError;
     expect(e.code).toBe('unknown_provider');
-    expect(e.providerName).toBe('openai');
-    expect(e.availableProviders).toEqual(['demo', 'local']);
-    expect(e.message).toBe('unknown provider "openai" (configured providers: "demo", "local")');
+    expect(e.providerName).toBe('openia');
+    expect(e.availableProviders).toEqual(['demo', 'local', 'openai', 'anthropic', 'ollama']);
+    expect(e.message).toBe('unknown provider "openia" (providers: "demo", "local", "openai", "anthropic", "ollama")');
   });
 
-  it('says "none" when no provider is configured', () => {
-    const error = caught(() => createModelRegistry({ providers: {} }).resolve('a/b'));
-    expect((error as NoSuchProviderError).message).toBe('unknown provider "a" (configured providers: none)');
+  it('says "none" when no provider exists', () => {
+    const error = caught(() => createModelRegistry({ providers: {}, builtins: false }).resolve('a/b'));
+    expect((error as NoSuchProviderError).message).toBe('unknown provider "a" (providers: none)');
   });
 
   it('rejects a malformed id with InvalidModelIdError', () => {
@@ -95,7 +104,7 @@ describe('createModelRegistry', () => {
 
   it('rejects settings it cannot use with a typed error naming the provider', () => {
     expect(() => createModelRegistry({ providers: { ollama: { type: 'ollama' } as never } })).toThrow(
-      expect.objectContaining({ code: 'invalid_provider', message: 'provider "ollama": unknown type "ollama" (types: "openai-compatible", "scripted")' }),
+      expect.objectContaining({ code: 'invalid_provider', message: 'provider "ollama": unknown type "ollama" (types: "openai-compatible", "openai", "anthropic", "scripted")' }),
     );
     expect(() => createModelRegistry({ providers: { local: { type: 'openai-compatible' } as never } })).toThrow(
       expect.objectContaining({ code: 'invalid_provider', message: expect.stringContaining('provider "local": baseURL must be an http(s) URL') }),

@@ -1,4 +1,7 @@
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
+import pretty from 'pino-pretty';
+import { currentLogContext } from './log-context.js';
+import type { LogRing } from './log-ring.js';
 import { CENSOR, redactSecrets } from './redact-secrets.js';
 
 /**
@@ -14,6 +17,13 @@ export interface LoggerOptions {
   name?: string;
   /** Where lines go. Default: stdout. Tests pass an in-memory stream. */
   destination?: DestinationStream;
+  /**
+   * `json` (default): one JSON object per line. `pretty`: coloured, human-readable lines for a
+   * terminal. Only the main destination is affected; the ring always gets JSON.
+   */
+  format?: 'json' | 'pretty';
+  /** Also keep every line in this in-memory ring (the live log view). */
+  ring?: LogRing;
 }
 
 /**
@@ -21,20 +31,49 @@ export interface LoggerOptions {
  * depth, any case). Components take `logger.child({ component })`.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
+  const main = options.destination ?? (options.format === 'pretty' ? prettyStdout() : pino.destination({ fd: 1, sync: false }));
+  // Both destinations take every line the logger lets through; the logger's level decides.
+  const destination = options.ring
+    ? pino.multistream([
+        { stream: main, level: 'trace' },
+        { stream: options.ring, level: 'trace' },
+      ])
+    : main;
   return pino(
     {
       name: options.name ?? 'kaged',
       level: options.level ?? 'info',
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: bindingSecretPaths, censor: CENSOR },
+      // Correlation: lines written while a turn runs carry its ids, whoever writes them.
+      mixin: (_fields, _level, logger) => {
+        const context = currentLogContext();
+        if (!context) return {};
+        // A child logger that already binds a field (the harness binds turnId) keeps its own:
+        // no key appears twice in a line.
+        const bound = (logger as Logger).bindings();
+        const fields: Record<string, unknown> = {};
+        for (const [key, value] of Object.entries(context)) if (value !== undefined && !(key in bound)) fields[key] = value;
+        return fields;
+      },
       formatters: {
         level: (label) => ({ level: label }),
         // Secrets are censored by key name, at any depth and in any case.
         log: (fields) => redactSecrets(fields),
       },
     },
-    options.destination ?? pino.destination({ fd: 1, sync: false }),
+    destination,
   );
+}
+
+function prettyStdout(): DestinationStream {
+  return pretty({
+    colorize: process.stdout.isTTY === true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,name',
+    destination: 1,
+    sync: false,
+  });
 }
 
 export type { Logger };

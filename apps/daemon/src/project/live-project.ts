@@ -41,7 +41,7 @@ export interface LiveProject {
  * The running project: watches the project file, the files it references and the prompts, and
  * applies every valid edit at the next turn. A broken edit keeps the last good project and is
  * reported (log, `/v1/prompts`, `/readyz`) until it is fixed. Settings that only a restart can
- * apply (`server`, `sessions`) are reported, not applied.
+ * apply (`server`, `sessions`, `observability`) are reported, not applied.
  */
 export async function createLiveProject(options: LiveProjectOptions): Promise<LiveProject> {
   const log = options.logger.child({ component: 'project' });
@@ -81,7 +81,7 @@ export async function createLiveProject(options: LiveProjectOptions): Promise<Li
     errors = [];
     loadedAt = new Date();
     log.info({ file: next.file, agents: next.agents.map((a) => a.id) }, 'project.reloaded');
-    const needsRestart = (['server', 'sessions'] as const).filter((key) => JSON.stringify(previous[key]) !== JSON.stringify(next[key]));
+    const needsRestart = (['server', 'sessions', 'observability'] as const).filter((key) => JSON.stringify(previous[key]) !== JSON.stringify(next[key]));
     if (needsRestart.length > 0) log.warn({ fields: needsRestart }, 'project.restart_required');
     await prompts.setWatchFiles(next.watchFiles);
   }

@@ -46,7 +46,7 @@ describe('loadProject', () => {
 
   it('names file, line, column and field of an unknown provider', async () => {
     const fixture = await project(scenarioProject.replace('model: demo/assistant', 'model: locl/assistant'));
-    expect(await problems(fixture)).toEqual(['<dir>/kaged.yaml:7:12 agents.assistant.model: unknown provider "locl" (providers: "demo")']);
+    expect(await problems(fixture)).toEqual(['<dir>/kaged.yaml:7:12 agents.assistant.model: unknown provider "locl" (providers: "demo"; built in: "openai", "anthropic", "ollama")']);
   });
 
   it('substitutes ${env:NAME}, with defaults, and reports a missing variable at its value', async () => {
@@ -139,5 +139,85 @@ agents:
 
   it('reports a missing project file', async () => {
     await expect(loadProject('/nonexistent/kaged.yaml')).rejects.toThrow('/nonexistent/kaged.yaml:1:1 project file not found');
+  });
+});
+
+describe('loadProject: model providers', () => {
+  const realProviders = `version: 1
+name: real
+providers:
+  work: { type: openai, maxRetries: 1, timeoutMs: 5000 }
+  claude: { type: anthropic, apiKey: "\${env:CLAUDE_KEY:-}" }
+agents:
+  assistant: { model: openai/gpt-4o-mini, prompt: "a" }
+  writer: { model: work/gpt-4.1, prompt: "w" }
+  critic: { model: claude/claude-haiku-4-5, prompt: "c" }
+  local: { model: ollama/llama3.2, prompt: "l" }
+`;
+
+  it('reports a missing API key at each agent that needs it, naming the variable and never a value', async () => {
+    const fixture = await project(realProviders, {});
+    const reported = await problems(fixture, { ANTHROPIC_API_KEY: '', UNRELATED: 'sk-unrelated-secret' });
+    expect(reported).toEqual([
+      '<dir>/kaged.yaml:7:23 agents.assistant.model: provider "openai" needs an API key: set OPENAI_API_KEY or providers.openai.apiKey',
+      '<dir>/kaged.yaml:8:20 agents.writer.model: provider "work" needs an API key: set OPENAI_API_KEY or providers.work.apiKey',
+      '<dir>/kaged.yaml:9:20 agents.critic.model: provider "claude" needs an API key: set ANTHROPIC_API_KEY or providers.claude.apiKey',
+    ]);
+    expect(reported.join('\n')).not.toContain('sk-');
+  });
+
+  it('takes keys from the provider’s setting or its type’s variable, fills in built-in providers and retries', async () => {
+    const fixture = await project(realProviders, {});
+    const loaded = await loadProject(fixture.file, { env: { OPENAI_API_KEY: 'sk-openai-env', CLAUDE_KEY: 'sk-claude-setting', ANTHROPIC_API_KEY: 'sk-not-used' } });
+    expect(loaded.providers).toEqual({
+      work: { type: 'openai', apiKey: 'sk-openai-env', maxRetries: 1, timeoutMs: 5000 },
+      claude: { type: 'anthropic', apiKey: 'sk-claude-setting' },
+      openai: { type: 'openai', apiKey: 'sk-openai-env' },
+      ollama: { type: 'openai-compatible', baseURL: 'http://127.0.0.1:11434/v1' },
+    });
+    expect(Object.fromEntries(loaded.agents.map((a) => [a.id, a.maxRetries]))).toEqual({ assistant: 2, writer: 1, critic: 2, local: 2 });
+    expect(loaded.pricing).toEqual({});
+  });
+
+  it('leaves retries unset for scripted models', async () => {
+    const loaded = await loadProject((await project(scenarioProject)).file, { env: {} });
+    expect(loaded.agents.map((a) => a.maxRetries)).toEqual([undefined, undefined]);
+  });
+
+  it('reports a malformed baseURL, an unknown provider type and a bad setting with their positions', async () => {
+    const yaml = `version: 1
+name: urls
+providers:
+  local: { type: openai-compatible, baseURL: "localhost:11434/v1" }
+  work: { type: openai, baseURL: "https//api.example.com/v1", apiKey: k }
+  claude: { type: anthropic, apiKey: k, baseURL: "ftp://example.com/v1" }
+  other: { type: gemini }
+  slow: { type: openai-compatible, baseURL: "http://127.0.0.1:8000/v1", timeoutMs: 0, maxRetries: 11 }
+agents:
+  a: { model: local/m, prompt: "p" }
+`;
+    expect(await problems(await project(yaml, {}))).toEqual([
+      '<dir>/kaged.yaml:4:46 providers.local.baseURL: baseURL must be an http(s) URL such as http://127.0.0.1:11434/v1',
+      '<dir>/kaged.yaml:5:34 providers.work.baseURL: baseURL must be an http(s) URL such as https://api.openai.com/v1',
+      '<dir>/kaged.yaml:6:50 providers.claude.baseURL: baseURL must be an http(s) URL such as https://api.anthropic.com/v1',
+      '<dir>/kaged.yaml:7:18 providers.other.type: unknown provider type: expected "openai-compatible", "openai", "anthropic" or "scripted"',
+      '<dir>/kaged.yaml:8:84 providers.slow.timeoutMs: Too small: expected number to be >=1',
+      '<dir>/kaged.yaml:8:99 providers.slow.maxRetries: Too big: expected number to be <=10',
+    ]);
+  });
+
+  it('reads prices by model id or pattern, and rejects negative ones at their position', async () => {
+    const yaml = `${scenarioProject}pricing:
+  "demo/*": { input: 0, output: 0 }
+  "local/qwen*": { input: 0.1, output: 0.2, cacheRead: 0.01 }
+  "bad/*": { input: -1, output: 1 }
+`;
+    expect(await problems(await project(yaml))).toEqual(['<dir>/kaged.yaml:19:21 pricing.bad/*.input: Too small: expected number to be >=0']);
+    const loaded = await loadProject((await project(yaml.replace('input: -1', 'input: 1'))).file, { env: {} });
+    expect(loaded.pricing).toEqual({
+      'demo/*': { input: 0, output: 0 },
+      'local/qwen*': { input: 0.1, output: 0.2, cacheRead: 0.01 },
+      'bad/*': { input: 1, output: 1 },
+    });
   });
 });

@@ -2,11 +2,11 @@ import { access, readFile, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { builtinTools, toolDescriptionPromptId, type AgentDefinition } from '@kaged/harness';
-import { scriptSchema, type ProviderSettings, type Script } from '@kaged/llm';
+import { apiKeyEnvOf, builtinProviders, DEFAULT_MAX_RETRIES, MissingApiKeyError, scriptSchema, type ProviderSettings, type Script } from '@kaged/llm';
 import type { PromptDefinition } from '@kaged/prompt-watcher';
 import { ProjectConfigError, type ConfigIssue } from '../errors/project-config-error.js';
 import { agentPromptId, type Project } from './project.js';
-import { projectSchema, type ProjectFile } from './schema.js';
+import { projectSchema, type ProjectFile, type ProviderConfig } from './schema.js';
 import { YamlFile } from './yaml-file.js';
 
 export interface LoadProjectOptions {
@@ -26,7 +26,8 @@ export async function loadProject(projectFile: string, options: LoadProjectOptio
   const syntax = yaml.syntaxIssues();
   if (syntax.length > 0) throw new ProjectConfigError(syntax);
 
-  const issues = yaml.substituteEnv(options.env ?? process.env);
+  const env = options.env ?? process.env;
+  const issues = yaml.substituteEnv(env);
   const parsed = projectSchema.safeParse(yaml.toJS());
   if (!parsed.success) throw new ProjectConfigError([...issues, ...yaml.zodIssues(parsed.error)]);
   const config = parsed.data;
@@ -39,7 +40,7 @@ export async function loadProject(projectFile: string, options: LoadProjectOptio
   }
 
   for (const [agentId, agent] of Object.entries(config.agents)) {
-    issues.push(...(await checkAgent(agentId, agent, config, scripts, dir, yaml)));
+    issues.push(...(await checkAgent(agentId, agent, config, scripts, dir, yaml, env)));
   }
   issues.push(...findSubagentCycles(config, yaml));
   issues.push(...(await checkToolOverrides(config, dir, yaml)));
@@ -49,7 +50,8 @@ export async function loadProject(projectFile: string, options: LoadProjectOptio
     file,
     dir,
     name: config.name,
-    providers: providerSettings(config, scripts),
+    providers: providerSettings(config, scripts, env),
+    pricing: config.pricing,
     agents: Object.entries(config.agents).map(
       ([id, agent]): AgentDefinition => ({
         id,
@@ -59,6 +61,7 @@ export async function loadProject(projectFile: string, options: LoadProjectOptio
         tools: agent.tools,
         subagents: agent.subagents,
         maxSteps: agent.maxSteps,
+        maxRetries: maxRetriesOf(providerOf(config, agent.model)),
       }),
     ),
     prompts: [
@@ -73,6 +76,7 @@ export async function loadProject(projectFile: string, options: LoadProjectOptio
     ],
     server: config.server,
     sessions: config.sessions,
+    observability: config.observability,
   };
 }
 
@@ -151,6 +155,7 @@ async function checkAgent(
   scripts: Map<string, Script>,
   dir: string,
   yaml: YamlFile,
+  env: NodeJS.ProcessEnv,
 ): Promise<ConfigIssue[]> {
   const issues: ConfigIssue[] = [];
   const at = (...field: PropertyKey[]) => ['agents', agentId, ...field];
@@ -158,15 +163,20 @@ async function checkAgent(
   const slash = agent.model.indexOf('/');
   const providerName = agent.model.slice(0, slash);
   const modelName = agent.model.slice(slash + 1);
-  const provider = config.providers[providerName];
+  const provider = providerOf(config, agent.model);
   if (!provider) {
     const known = Object.keys(config.providers);
-    issues.push(yaml.issueAt(at('model'), `unknown provider "${providerName}" (providers: ${known.map((p) => `"${p}"`).join(', ') || 'none'})`));
+    const builtIn = Object.keys(builtinProviders).map((p) => `"${p}"`).join(', ');
+    issues.push(yaml.issueAt(at('model'), `unknown provider "${providerName}" (providers: ${known.map((p) => `"${p}"`).join(', ') || 'none'}; built in: ${builtIn})`));
   } else if (provider.type === 'scripted') {
     const script = scripts.get(providerName);
     if (script && !script.models[modelName] && !script.models['*']) {
       issues.push(yaml.issueAt(at('model'), `the script of provider "${providerName}" (${provider.script.file}) has no model "${modelName}"`));
     }
+  } else {
+    // Names the variable, never a value.
+    const envVar = apiKeyEnvOf(provider.type);
+    if (envVar && !apiKeyOf(provider, env)) issues.push(yaml.issueAt(at('model'), new MissingApiKeyError(providerName, envVar).message));
   }
 
   agent.tools.forEach((tool, index) => {
@@ -210,13 +220,39 @@ function findSubagentCycles(config: ProjectFile, yaml: YamlFile): ConfigIssue[] 
   return issues;
 }
 
-function providerSettings(config: ProjectFile, scripts: Map<string, Script>): Record<string, ProviderSettings> {
+/** The provider of a model id: configured under `providers`, or built in (`openai`, `anthropic`, `ollama`). */
+function providerOf(config: ProjectFile, modelId: string): ProviderConfig | undefined {
+  const name = modelId.slice(0, modelId.indexOf('/'));
+  return config.providers[name] ?? (Object.hasOwn(builtinProviders, name) ? (builtinProviders[name as keyof typeof builtinProviders] as ProviderConfig) : undefined);
+}
+
+/** The configured key, else the provider type's environment variable (`OPENAI_API_KEY`). */
+function apiKeyOf(provider: ProviderConfig, env: NodeJS.ProcessEnv): string | undefined {
+  if (provider.type === 'scripted') return undefined;
+  const envVar = apiKeyEnvOf(provider.type);
+  return provider.apiKey || (envVar ? env[envVar] : undefined) || undefined;
+}
+
+function maxRetriesOf(provider: ProviderConfig | undefined): number | undefined {
+  // A scripted model has nothing to retry: a retry would only replay the same failure.
+  if (!provider || provider.type === 'scripted') return undefined;
+  return provider.maxRetries ?? DEFAULT_MAX_RETRIES;
+}
+
+/** Settings for the model registry: the configured providers and the built-in ones agents use, keys filled in from `env`. */
+function providerSettings(config: ProjectFile, scripts: Map<string, Script>, env: NodeJS.ProcessEnv): Record<string, ProviderSettings> {
   const settings: Record<string, ProviderSettings> = {};
-  for (const [name, provider] of Object.entries(config.providers)) {
-    settings[name] =
-      provider.type === 'scripted'
-        ? { type: 'scripted', script: scripts.get(name)! }
-        : { type: 'openai-compatible', baseURL: provider.baseURL, apiKey: provider.apiKey, headers: provider.headers };
+  const used = Object.values(config.agents).map((agent) => agent.model.slice(0, agent.model.indexOf('/')));
+  const names = new Set([...Object.keys(config.providers), ...used.filter((name) => Object.hasOwn(builtinProviders, name))]);
+  for (const name of names) {
+    const provider = providerOf(config, `${name}/`)!;
+    if (provider.type === 'scripted') {
+      settings[name] = { type: 'scripted', script: scripts.get(name)! };
+      continue;
+    }
+    const { baseURL, headers, timeoutMs, maxRetries } = provider;
+    const http = { apiKey: apiKeyOf(provider, env), headers, timeoutMs, maxRetries };
+    settings[name] = provider.type === 'openai-compatible' ? { type: provider.type, baseURL: provider.baseURL, ...http } : { type: provider.type, baseURL, ...http };
   }
   return settings;
 }

@@ -1,6 +1,7 @@
 import type { AgentDefinition } from '@kaged/harness';
-import type { ProviderSettings } from '@kaged/llm';
+import type { ModelPrice, ProviderSettings } from '@kaged/llm';
 import type { PromptDefinition } from '@kaged/prompt-watcher';
+import type { ObservabilityConfig } from './schema.js';
 
 /** A loaded, validated project: everything the daemon needs, with paths resolved. */
 export interface Project {
@@ -9,7 +10,10 @@ export interface Project {
   /** Its directory: relative prompt and script paths resolve here. */
   dir: string;
   name: string;
+  /** Every provider an agent uses, built-in ones included, API keys filled in from the environment. */
   providers: Record<string, ProviderSettings>;
+  /** The project's prices by model id or glob; they win over the built-in list prices. */
+  pricing: Record<string, ModelPrice>;
   agents: AgentDefinition[];
   /** Every prompt: agents' system prompts and tool description overrides. */
   prompts: PromptDefinition[];
@@ -17,6 +21,8 @@ export interface Project {
   watchFiles: string[];
   server: { host: string; port: number; token?: string | undefined };
   sessions: { lastMessages: number };
+  /** Tracing settings, defaults applied; Langfuse keys may still come from the environment. */
+  observability: ObservabilityConfig;
 }
 
 export { toolDescriptionPromptId } from '@kaged/harness';

@@ -8,11 +8,34 @@ export const promptRefSchema = z.union([z.string(), z.strictObject({ file: z.str
   error: 'expected a prompt text or { file: <path> }',
 });
 
-const openAICompatibleSchema = z.strictObject({
-  type: z.literal('openai-compatible'),
-  baseURL: z.url({ protocol: /^https?$/, error: 'baseURL must be an http(s) URL such as http://127.0.0.1:11434/v1' }),
+const baseURL = (example: string) => z.url({ protocol: /^https?$/, error: `baseURL must be an http(s) URL such as ${example}` });
+
+/** Settings of every provider that calls a model server (see @kaged/llm's HttpProviderSettings). */
+const httpSettings = {
   apiKey: z.string().optional(),
   headers: z.record(z.string(), z.string()).optional(),
+  /** How long the server may stay silent (before answering, between streamed chunks). */
+  timeoutMs: z.number().int().min(1).max(2_147_483_647).optional(),
+  /** Retries of a failed call (429, 5xx, connection errors, timeouts). */
+  maxRetries: z.number().int().min(0).max(10).optional(),
+};
+
+const openAICompatibleSchema = z.strictObject({
+  type: z.literal('openai-compatible'),
+  baseURL: baseURL('http://127.0.0.1:11434/v1'),
+  ...httpSettings,
+});
+
+const openAISchema = z.strictObject({
+  type: z.literal('openai'),
+  baseURL: baseURL('https://api.openai.com/v1').optional(),
+  ...httpSettings,
+});
+
+const anthropicSchema = z.strictObject({
+  type: z.literal('anthropic'),
+  baseURL: baseURL('https://api.anthropic.com/v1').optional(),
+  ...httpSettings,
 });
 
 const scriptedSchema = z.strictObject({
@@ -21,9 +44,17 @@ const scriptedSchema = z.strictObject({
   script: z.strictObject({ file: z.string().min(1, 'file must not be empty') }),
 });
 
-export const providerSchema = z.discriminatedUnion('type', [openAICompatibleSchema, scriptedSchema], {
+export const providerSchema = z.discriminatedUnion('type', [openAICompatibleSchema, openAISchema, anthropicSchema, scriptedSchema], {
   error: (issue) =>
-    issue.code === 'invalid_union' ? 'unknown provider type: expected "openai-compatible" or "scripted"' : undefined,
+    issue.code === 'invalid_union' ? 'unknown provider type: expected "openai-compatible", "openai", "anthropic" or "scripted"' : undefined,
+});
+
+/** USD per million tokens; `cacheRead`/`cacheWrite` default to `input`. */
+export const priceSchema = z.strictObject({
+  input: z.number().min(0),
+  output: z.number().min(0),
+  cacheRead: z.number().min(0).optional(),
+  cacheWrite: z.number().min(0).optional(),
 });
 
 export const agentSchema = z.strictObject({
@@ -52,6 +83,36 @@ export const sessionsSchema = z.strictObject({
   lastMessages: z.number().int().min(0).max(1000).default(40),
 });
 
+/** Tracing (docs/observability.md): local traces by default, Langfuse when keys are given. */
+export const observabilitySchema = z.strictObject({
+  /** Share of turns traced, 0 to 1. */
+  sampleRate: z.number().min(0, 'sampleRate must be between 0 and 1').max(1, 'sampleRate must be between 0 and 1').default(1),
+  /** Drop span content before export; timings, tokens and ids stay. */
+  redact: z.strictObject({ inputs: z.boolean().default(false), outputs: z.boolean().default(false) }).prefault({}),
+  /** Each key falls back to LANGFUSE_PUBLIC_KEY, LANGFUSE_SECRET_KEY, LANGFUSE_BASE_URL. */
+  langfuse: z
+    .strictObject({
+      publicKey: z.string().optional(),
+      secretKey: z.string().optional(),
+      baseUrl: z.url({ protocol: /^https?$/, error: 'baseUrl must be an http(s) URL such as https://cloud.langfuse.com' }).optional(),
+      realtime: z.boolean().default(false),
+    })
+    .optional(),
+  /** Flush spans in the background when a traced turn ends. */
+  flushEachTurn: z.boolean().default(false),
+  /** Added to every turn's trace tags. */
+  tags: z.array(z.string().min(1).max(100)).max(50).default([]),
+  environment: z.string().min(1).max(100).optional(),
+  release: z.string().min(1).max(200).optional(),
+  localTraces: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      maxTraces: z.number().int().min(1).max(1_000_000).default(1000),
+      maxAgeDays: z.number().positive().max(3650).default(7),
+    })
+    .prefault({}),
+});
+
 /** `kaged.yaml`, version 1: the single source of the project file's types, defaults and messages. */
 export const projectSchema = z.strictObject({
   version: z.literal(1, { error: 'version must be 1' }),
@@ -60,10 +121,14 @@ export const projectSchema = z.strictObject({
   agents: z.record(name('agent id'), agentSchema).refine((agents) => Object.keys(agents).length > 0, 'define at least one agent'),
   /** Overrides for built-in tools: `tools: { current_time: { description: { file: … } } }`. */
   tools: z.record(z.string().min(1), toolOverrideSchema).default({}),
+  /** Prices by model id or glob (`ollama/*`); they win over kaged's built-in list prices. */
+  pricing: z.record(z.string().min(1), priceSchema).default({}),
   server: serverSchema.prefault({}),
   sessions: sessionsSchema.prefault({}),
+  observability: observabilitySchema.prefault({}),
 });
 
 export type ProjectFile = z.output<typeof projectSchema>;
 export type ProviderConfig = z.output<typeof providerSchema>;
 export type AgentConfig = z.output<typeof agentSchema>;
+export type ObservabilityConfig = z.output<typeof observabilitySchema>;

@@ -1,11 +1,13 @@
 import type { Harness } from '@kaged/harness';
-import type { Logger } from '@kaged/observability';
+import type { LogRing, Logger } from '@kaged/observability';
 import { Hono } from 'hono';
 import { bearerAuth } from './auth.js';
 import { errorResponse } from './error-body.js';
 import { agentRoutes } from './routes/agents.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.js';
+import { logRoutes } from './routes/logs.js';
 import { promptRoutes, type PromptsView } from './routes/prompts.js';
+import { traceRoutes, type TraceRoutesOptions } from './routes/traces.js';
 import { turnRoutes } from './routes/turns.js';
 
 export interface AppOptions {
@@ -16,6 +18,12 @@ export interface AppOptions {
   checks: () => ReadinessCheck[];
   prompts: () => PromptsView;
   isClosing: () => boolean;
+  /** The live log view behind /v1/logs; absent when the daemon was given a logger of its own. */
+  logRing?: LogRing | undefined;
+  /** Aborted when shutdown begins: long-lived responses (log tails) end. */
+  shutdown: AbortSignal;
+  /** Local traces behind /v1/traces; without them the routes answer `local_traces_disabled`. */
+  traces?: TraceRoutesOptions | undefined;
 }
 
 /** The daemon's HTTP API as a hono app: usable with any server, and in tests with `app.request()`. */
@@ -33,6 +41,8 @@ export function createApp(options: AppOptions): Hono {
   app.route('/', healthRoutes({ checks: options.checks }));
   app.route('/', agentRoutes({ harness: options.harness }));
   app.route('/', promptRoutes({ view: options.prompts }));
+  app.route('/', logRoutes({ ring: options.logRing, shutdown: options.shutdown }));
+  app.route('/', traceRoutes(options.traces ?? { traces: undefined }));
   app.route('/', turnRoutes({ harness: options.harness, isClosing: options.isClosing }));
 
   app.notFound((c) => errorResponse(c, 404, 'not_found', `no route ${c.req.method} ${c.req.path}`));

@@ -6,7 +6,7 @@ export class NoSuchProviderError extends KagedLlmError {
 
   constructor(providerName: string, availableProviders: readonly string[]) {
     const known = availableProviders.length > 0 ? availableProviders.map((p) => `"${p}"`).join(', ') : 'none';
-    super('unknown_provider', `unknown provider "${providerName}" (configured providers: ${known})`);
+    super('unknown_provider', `unknown provider "${providerName}" (providers: ${known})`);
     this.providerName = providerName;
     this.availableProviders = availableProviders;
   }

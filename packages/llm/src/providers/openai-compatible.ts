@@ -1,12 +1,10 @@
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModelV4 } from '@ai-sdk/provider';
-import { InvalidProviderError } from '../errors/invalid-provider-error.js';
+import { checkBaseURL, providerFetch, type HttpProviderSettings } from './http-settings.js';
 
-export interface OpenAICompatibleSettings {
+export interface OpenAICompatibleSettings extends HttpProviderSettings {
   /** Base URL of the API, up to and including `/v1`. */
   baseURL: string;
-  apiKey?: string | undefined;
-  headers?: Record<string, string> | undefined;
 }
 
 /**
@@ -14,14 +12,13 @@ export interface OpenAICompatibleSettings {
  * OpenAI Chat Completions protocol.
  */
 export function createOpenAICompatibleProvider(name: string, settings: OpenAICompatibleSettings): (modelId: string) => LanguageModelV4 {
-  if (!settings.baseURL || !URL.canParse(settings.baseURL) || !/^https?:$/.test(new URL(settings.baseURL).protocol)) {
-    throw new InvalidProviderError(name, `baseURL must be an http(s) URL such as http://127.0.0.1:11434/v1, got ${JSON.stringify(settings.baseURL ?? null)}`);
-  }
+  const baseURL = checkBaseURL(name, settings.baseURL, 'http://127.0.0.1:11434/v1');
   const provider = createOpenAICompatible({
     name,
-    baseURL: settings.baseURL,
+    baseURL,
     ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
     ...(settings.headers ? { headers: settings.headers } : {}),
+    fetch: providerFetch(name, settings),
     // Without it no `stream_options.include_usage` is sent and real servers report no usage.
     includeUsage: true,
   });

@@ -1,0 +1,11 @@
+import { KagedLlmError } from './kaged-llm-error.js';
+
+/** A price entry that cannot be used: a negative or missing rate. */
+export class InvalidPriceError extends KagedLlmError {
+  readonly pattern: string;
+
+  constructor(pattern: string, problem: string) {
+    super('invalid_price', `price for "${pattern}": ${problem}`);
+    this.pattern = pattern;
+  }
+}

@@ -1,0 +1,16 @@
+import { MastraStorageExporter, type MastraStorageExporterConfig } from '@mastra/observability';
+
+/**
+ * Mastra's storage exporter, for spans only. Mastra also derives metrics from spans and hands
+ * them to every exporter that accepts metrics; the LibSQL store cannot keep them, so the stock
+ * exporter buffers them and logs "does not support batch creating metrics" once per process.
+ * kaged keeps no metrics in the trace store, so they are not accepted here in the first place.
+ */
+export class LocalTraceExporter extends MastraStorageExporter {
+  constructor(config: MastraStorageExporterConfig = {}) {
+    // Short batches: a trace shows up in `kaged traces` about a second after its turn.
+    super({ maxBatchWaitMs: 1_000, ...config });
+  }
+
+  override async onMetricEvent(): Promise<void> {}
+}

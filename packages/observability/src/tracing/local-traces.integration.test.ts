@@ -1,0 +1,78 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LibSQLStore } from '@mastra/libsql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLocalTraces } from './local-traces.js';
+
+// A real LibSQL store, seeded through Mastra's own observability storage API.
+let dir: string;
+let storage: LibSQLStore;
+const DAY = 86_400_000;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kaged-traces-'));
+  storage = new LibSQLStore({ id: 'traces-test', url: `file:${join(dir, 'kaged.db')}` });
+  await storage.init();
+});
+afterAll(async () => {
+  await storage.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function seed(traces: { id: string; ageMs: number; sessionId?: string; userId?: string; agentId?: string; tags?: string[] }[]) {
+  const obs = (await storage.getStore('observability'))!;
+  const now = Date.now();
+  await obs.batchCreateSpans({
+    records: traces.flatMap((t) => {
+      const started = new Date(now - t.ageMs);
+      const common = { traceId: t.id, isEvent: false, startedAt: started, endedAt: new Date(started.getTime() + 50) };
+      return [
+        { ...common, spanId: `${t.id}r`, name: `agent run: '${t.agentId ?? 'assistant'}'`, spanType: 'agent_run', entityId: t.agentId ?? 'assistant', sessionId: t.sessionId ?? null, userId: t.userId ?? null, tags: t.tags ?? null, metadata: { turnId: `turn-${t.id}` } },
+        { ...common, spanId: `${t.id}g`, parentSpanId: `${t.id}r`, name: "llm: 'm'", spanType: 'model_generation', entityId: t.agentId ?? 'assistant', attributes: { model: 'm', usage: { inputTokens: 5, outputTokens: 2 } } },
+      ];
+    }) as never,
+  });
+}
+
+describe('createLocalTraces', () => {
+  it('lists root spans newest first with filters and pages, and returns one trace as a tree', async () => {
+    const traces = createLocalTraces(storage, { maxTraces: 100, maxAgeDays: 7 });
+    await seed([
+      { id: 'a1', ageMs: 3000, sessionId: 's1', userId: 'u1', tags: ['x', 'y'] },
+      { id: 'a2', ageMs: 2000, sessionId: 's1', userId: 'u2', tags: ['x'], agentId: 'researcher' },
+      { id: 'a3', ageMs: 1000, sessionId: 's2', userId: 'u1' },
+    ]);
+    const all = await traces.list();
+    expect(all.traces.map((t) => t.traceId)).toEqual(['a3', 'a2', 'a1']);
+    expect(all.pagination).toEqual({ total: 3, page: 0, perPage: 20, hasMore: false });
+    expect((await traces.list({ sessionId: 's1' })).traces.map((t) => t.traceId)).toEqual(['a2', 'a1']);
+    expect((await traces.list({ userId: 'u1' })).traces.map((t) => t.traceId)).toEqual(['a3', 'a1']);
+    expect((await traces.list({ agentId: 'researcher' })).traces.map((t) => t.traceId)).toEqual(['a2']);
+    expect((await traces.list({ tags: ['x', 'y'] })).traces.map((t) => t.traceId)).toEqual(['a1']);
+    expect((await traces.list({ from: new Date(Date.now() - 2500) })).traces.map((t) => t.traceId)).toEqual(['a3', 'a2']);
+    expect((await traces.list({ to: new Date(Date.now() - 2500) })).traces.map((t) => t.traceId)).toEqual(['a1']);
+    expect(await traces.list({ perPage: 2, page: 1 })).toMatchObject({ traces: [{ traceId: 'a1' }], pagination: { total: 3, page: 1, perPage: 2, hasMore: false } });
+
+    const detail = await traces.get('a1');
+    expect(detail).toMatchObject({ traceId: 'a1', turnId: 'turn-a1', spans: [{ spanId: 'a1r', children: [{ spanId: 'a1g', usage: { inputTokens: 5, outputTokens: 2 } }] }] });
+    expect(await traces.get('ffff')).toBeUndefined();
+    await (await storage.getStore('observability'))!.dangerouslyClearAll();
+  });
+
+  it('prunes to the newest maxTraces, and drops traces older than maxAgeDays', async () => {
+    await seed([
+      { id: 'old1', ageMs: 10 * DAY },
+      { id: 'old2', ageMs: 8 * DAY },
+      ...Array.from({ length: 6 }, (_, i) => ({ id: `n${i}`, ageMs: (6 - i) * 1000 })),
+    ]);
+    const traces = createLocalTraces(storage, { maxTraces: 4, maxAgeDays: 7 });
+    const [first, second] = await Promise.all([traces.prune(), traces.prune()]);
+    // Concurrent calls share one prune.
+    expect(second).toBe(first);
+    expect(first).toEqual({ spansPastAge: 4, tracesOverCount: 2 });
+    expect((await traces.list()).traces.map((t) => t.traceId)).toEqual(['n5', 'n4', 'n3', 'n2']);
+    expect(await traces.get('n0')).toBeUndefined();
+    expect(await traces.prune()).toEqual({ spansPastAge: 0, tracesOverCount: 0 });
+  });
+});
