@@ -116,12 +116,13 @@ async function start(
   }
   const format = values['log-format'] ?? (process.stdout.isTTY ? 'pretty' : 'json');
   if (format !== 'json' && format !== 'pretty') throw new KagedError('invalid_argument', `--log-format must be json or pretty, got "${format}"`);
-  const [{ createLogger, LogRing }, { startDaemon }] = await Promise.all([import('@kaged/observability'), import('./daemon.js')]);
+  const [{ createLogger, LogRing, SecretValues }, { startDaemon }] = await Promise.all([import('@kaged/observability'), import('./daemon.js')]);
   const logRing = new LogRing();
-  const logger = createLogger({ level, format, ring: logRing });
+  const secrets = new SecretValues();
+  const logger = createLogger({ level, format, ring: logRing, secrets });
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'process.unhandled_rejection'));
 
-  const daemon = await startDaemon({ project: projectFile, host: values.host, port, dataDir: values['data-dir'], logger, logRing });
+  const daemon = await startDaemon({ project: projectFile, host: values.host, port, dataDir: values['data-dir'], logger, logRing, secrets });
   process.stderr.write(`kaged ${kagedVersion} listening on ${daemon.url} (project "${daemon.project.name}", agents: ${daemon.project.agents.map((a) => a.id).join(', ')})\n`);
 
   return new Promise<number>((done) => {

@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { createHarness, type Harness, type ModelPricing } from '@kaged/harness';
-import { createLogger, LogRing, type Logger } from '@kaged/observability';
+import { createLogger, LogRing, SecretValues, type Logger } from '@kaged/observability';
 import { PinoMastraLogger } from '@kaged/observability/mastra';
 import { createTracing, type KagedTracing, type TraceCostFn } from '@kaged/observability/tracing';
 import { LibSQLStore } from '@mastra/libsql';
@@ -34,6 +34,11 @@ export interface DaemonOptions {
   logger?: Logger | undefined;
   /** The ring behind `/v1/logs`: pass the one your `logger` writes to (see `createLogger`). */
   logRing?: LogRing | undefined;
+  /**
+   * Where the daemon registers the project's secret values (API keys, tokens) so that `logger`
+   * censors them anywhere in a line: pass the one your `logger` was created with.
+   */
+  secrets?: SecretValues | undefined;
   env?: NodeJS.ProcessEnv | undefined;
   /** How long shutdown waits for running turns before aborting them. Default 10 s. */
   shutdownGraceMs?: number | undefined;
@@ -62,7 +67,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   process.env.MASTRA_TELEMETRY_DISABLED ??= '1';
 
   const logRing = options.logRing ?? (options.logger ? undefined : new LogRing());
-  const logger = options.logger ?? createLogger({ level: (env.KAGED_LOG_LEVEL as 'info' | undefined) ?? 'info', ring: logRing });
+  const secrets = options.secrets ?? (options.logger ? undefined : new SecretValues());
+  const logger = options.logger ?? createLogger({ level: (env.KAGED_LOG_LEVEL as 'info' | undefined) ?? 'info', ring: logRing, secrets });
   const project = await loadProject(options.project, { env });
   const host = options.host ?? project.server.host;
   const port = options.port ?? project.server.port;
@@ -78,7 +84,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   await mkdir(dataDir, { recursive: true });
 
   // Prompts, the project file and its providers follow edits on disk from here on.
-  const live = await createLiveProject({ project, env, logger, onReload: (next) => harness.setAgents(next.agents) });
+  const live = await createLiveProject({ project, env, logger, secrets, onReload: (next) => harness.setAgents(next.agents) });
   const storage = new LibSQLStore({ id: 'kaged', url: `file:${join(dataDir, 'kaged.db')}` });
   await storage.init();
   // Tracing is Mastra's own pipeline: local traces into this store, Langfuse when configured.

@@ -1,7 +1,7 @@
 // Full daemon turns through each real provider package (openai-compatible, openai, anthropic)
 // against loopback servers speaking the real protocols, and every class of provider failure
 // ending as the right `turn.error`. No internet: everything listens on 127.0.0.1.
-import { createLogger } from '@kaged/observability';
+import { createLogger, SecretValues } from '@kaged/observability';
 import { startAnthropicMessagesServer, startOpenAIChatServer, unusedLoopbackURL, type LoopbackModelServer, type ModelReplyHandler } from '@kaged/llm/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDaemon, type Daemon } from '../src/daemon.js';
@@ -58,7 +58,8 @@ agents:
   helper: { model: local/qwen3, prompt: "You find facts.", description: Finds facts. }
   mixed: { model: local/qwen3, prompt: "You delegate too.", subagents: [unpriced] }
   unpriced: { model: vllm/mistral, prompt: "You find facts.", description: Finds facts. }
-  locked: { model: openai/locked, prompt: "p" }
+  locked: { model: openai/locked, prompt: "p", description: Always fails. }
+  delegatesToLocked: { model: anthropic/claude-haiku-4-5, prompt: "You delegate.", subagents: [locked] }
   forbidden: { model: anthropic/forbidden, prompt: "p" }
   missing: { model: local/missing, prompt: "p" }
   busy: { model: anthropic/busy, prompt: "p" }
@@ -80,11 +81,14 @@ describe('daemon turns through real provider protocols (loopback)', () => {
     chat = await startOpenAIChatServer(script);
     messages = await startAnthropicMessagesServer(script);
     project = await createProjectFixture(projectYaml, { 'prompts/assistant.md': PROMPT });
-    const logger = createLogger({ level: 'info', destination: { write: (line: string) => void logLines.push(line) } });
+    // As `kaged start` does: the daemon registers the project's keys, the logger censors them.
+    const secrets = new SecretValues();
+    const logger = createLogger({ level: 'info', secrets, destination: { write: (line: string) => void logLines.push(line) } });
     daemon = await startDaemon({
       project: project.file,
       port: 0,
       logger,
+      secrets,
       env: {
         CHAT_URL: chat.baseURL,
         MESSAGES_URL: messages.baseURL,
@@ -230,17 +234,25 @@ describe('daemon turns through real provider protocols (loopback)', () => {
     expect(await response.json()).toEqual({ error: { code: 'auth_failed', message: expect.stringContaining('rejected the API key'), turnId: expect.any(String), sessionId: expect.any(String) } });
   });
 
-  it('keeps serving: the next turn on a healthy model succeeds, and no key reached kaged’s own log lines', async () => {
+  it('describes a failed subagent call like a turn error, without the key the server echoed', async () => {
+    const events = await turn('delegatesToLocked', 'find out');
+    const result = events.find((e) => e.event === 'tool.result')!;
+    expect(result.data).toMatchObject({ name: 'agent-locked', isError: true, output: { code: 'auth_failed', error: expect.stringContaining('rejected the API key') } });
+    expect(JSON.stringify(events)).not.toContain(OPENAI_KEY);
+  });
+
+  it('keeps serving: the next turn on a healthy model succeeds, and no key reached any log line', async () => {
     expectToolThenText(await turn('viaOpenAI'));
     expect(await (await fetch(`${daemon.url}/healthz`)).json()).toEqual({ status: 'ok' });
     const turnErrors = logLines.map((line) => JSON.parse(line)).filter((line) => line.msg === 'turn.error');
     expect(turnErrors.map((line) => line.code)).toEqual(
       expect.arrayContaining(['auth_failed', 'model_not_found', 'rate_limited', 'provider_unavailable', 'connection_failed', 'timeout']),
     );
-    // Mastra's own "Upstream LLM API error" line carries the raw error, server body included
-    // (see the note in docs/models.md); the lines kaged writes must not repeat a key.
-    const kagedLines = logLines.filter((line) => JSON.parse(line).component !== 'mastra').join('\n');
-    expect(kagedLines).not.toContain(OPENAI_KEY);
-    expect(kagedLines).not.toContain(ANTHROPIC_KEY);
+    // Mastra's own "Upstream LLM API error" line carries the raw error, the server's body
+    // (which echoes the key) included: the logger censors known secret values in every line.
+    expect(logLines.some((line) => JSON.parse(line).component === 'mastra' && line.includes('Incorrect API key provided: [redacted]'))).toBe(true);
+    const allLines = logLines.join('\n');
+    expect(allLines).not.toContain(OPENAI_KEY);
+    expect(allLines).not.toContain(ANTHROPIC_KEY);
   });
 });

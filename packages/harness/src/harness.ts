@@ -281,15 +281,20 @@ export function createHarness(options: HarnessOptions): Harness {
               isError: payload.isError === true,
             };
             break;
-          case 'tool-error':
+          case 'tool-error': {
+            // A failed subagent call carries its model's error: describe it like a turn error,
+            // so what the parent model and the client see is actionable and holds no secrets.
+            const subagent = typeof payload.toolName === 'string' && payload.toolName.startsWith('agent-') ? definitions.get(payload.toolName.slice(6)) : undefined;
+            const described = subagent ? describeError(payload.error, subagent) : undefined;
             yield {
               type: 'tool.result',
               id: payload.toolCallId,
               name: payload.toolName,
-              output: { error: errorMessageOf(payload.error) },
+              output: described ? { error: described.message, code: described.code } : { error: errorMessageOf(payload.error) },
               isError: true,
             };
             break;
+          }
           case 'tool-output': {
             // A subagent's own stream, nested in its tool call `agent-<id>` (a subagent's
             // subagent nests once more): count its model usage against that subagent's model.

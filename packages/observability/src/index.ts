@@ -5,3 +5,4 @@ export { currentLogContext, runWithLogContext } from './log-context.js';
 export type { LogContextFields } from './log-context.js';
 export { LogRing, levelValues } from './log-ring.js';
 export type { LogEntry, LogFilter, LogRingOptions } from './log-ring.js';
+export { SecretValues } from './secret-values.js';

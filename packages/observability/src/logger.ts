@@ -3,6 +3,7 @@ import pretty from 'pino-pretty';
 import { currentLogContext } from './log-context.js';
 import type { LogRing } from './log-ring.js';
 import { CENSOR, redactSecrets } from './redact-secrets.js';
+import type { SecretValues } from './secret-values.js';
 
 /**
  * pino serialises child-logger bindings once, without `formatters.log`; its own redaction
@@ -24,6 +25,8 @@ export interface LoggerOptions {
   format?: 'json' | 'pretty';
   /** Also keep every line in this in-memory ring (the live log view). */
   ring?: LogRing;
+  /** Known secret values, censored wherever they appear in a line (message, stack, fields). */
+  secrets?: SecretValues;
 }
 
 /**
@@ -33,12 +36,15 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const main = options.destination ?? (options.format === 'pretty' ? prettyStdout() : pino.destination({ fd: 1, sync: false }));
   // Both destinations take every line the logger lets through; the logger's level decides.
+  // Scrub each stream, not the multistream: pino hands the multistream per-line metadata
+  // (the level) on the object itself, which a wrapper would hide.
+  const scrubbed = (stream: DestinationStream) => (options.secrets ? options.secrets.wrap(stream) : stream);
   const destination = options.ring
     ? pino.multistream([
-        { stream: main, level: 'trace' },
-        { stream: options.ring, level: 'trace' },
+        { stream: scrubbed(main), level: 'trace' },
+        { stream: scrubbed(options.ring), level: 'trace' },
       ])
-    : main;
+    : scrubbed(main);
   return pino(
     {
       name: options.name ?? 'kaged',

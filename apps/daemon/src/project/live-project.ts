@@ -1,9 +1,10 @@
 import type { ModelResolver } from '@kaged/harness';
 import { createModelRegistry, type ModelRegistry } from '@kaged/llm';
-import type { Logger } from '@kaged/observability';
+import type { Logger, SecretValues } from '@kaged/observability';
 import { createPromptWatcher, type PromptWatcher } from '@kaged/prompt-watcher';
 import { formatIssue, ProjectConfigError, type ConfigIssue } from '../errors/project-config-error.js';
 import { loadProject } from './load-project.js';
+import { projectSecrets } from './project-secrets.js';
 import type { Project } from './project.js';
 
 export interface LiveProjectOptions {
@@ -11,6 +12,8 @@ export interface LiveProjectOptions {
   project: Project;
   env: NodeJS.ProcessEnv;
   logger: Logger;
+  /** Where the project's secret values are registered for the logger to censor. */
+  secrets?: SecretValues | undefined;
   /**
    * Called with each valid new version of the project, in the same tick as its prompts become
    * current: swap what depends on the agent definitions here (the harness's agents).
@@ -46,6 +49,7 @@ export interface LiveProject {
 export async function createLiveProject(options: LiveProjectOptions): Promise<LiveProject> {
   const log = options.logger.child({ component: 'project' });
   let project = options.project;
+  options.secrets?.add(...projectSecrets(project, options.env));
   let registry: ModelRegistry = createModelRegistry({ providers: project.providers });
   let errors: ConfigIssue[] = [];
   let loadedAt = new Date();
@@ -63,6 +67,8 @@ export async function createLiveProject(options: LiveProjectOptions): Promise<Li
     let nextRegistry: ModelRegistry;
     try {
       next = await loadProject(project.file, { env: options.env });
+      // Registered before anything can log about the new project, even if it turns out invalid.
+      options.secrets?.add(...projectSecrets(next, options.env));
       nextRegistry = createModelRegistry({ providers: next.providers });
       await prompts.setPrompts(next.prompts);
     } catch (error) {

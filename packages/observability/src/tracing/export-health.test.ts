@@ -45,7 +45,10 @@ describe('ExportHealth', () => {
     health.failed(new Error('refused with key sk-secret'));
     health.failed(new Error('refused with key sk-secret'));
     health.summarize();
-    expect(lines.map((l) => l.suppressed)).toEqual([0, 1]);
+    expect(lines.map((l) => [l.suppressed, l.summary])).toEqual([
+      [0, undefined],
+      [1, true],
+    ]);
     expect(JSON.stringify(lines)).not.toContain('sk-secret');
   });
 });

@@ -68,11 +68,11 @@ export class ExportHealth {
     }
   }
 
-  /** Logs the failures still suppressed (at shutdown), so the count is never lost. */
+  /** Logs the failures still suppressed (at shutdown), so the count is never lost; such a line has `summary: true`. */
   summarize(): void {
     for (const [kind, state] of this.#byKind) {
       if (state.suppressed === 0) continue;
-      this.#log.warn({ exporter: this.#exporter, kind, failures: this.#failures, suppressed: state.suppressed }, 'trace.export_failed');
+      this.#log.warn({ exporter: this.#exporter, kind, failures: this.#failures, suppressed: state.suppressed, summary: true }, 'trace.export_failed');
       state.suppressed = 0;
     }
   }
