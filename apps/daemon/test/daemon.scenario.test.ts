@@ -50,6 +50,7 @@ describe('daemon over HTTP (in-process)', () => {
       ['project', 'ok'],
       ['prompts', 'ok'],
       ['sessions', 'ok'],
+      ['traces', 'ok'],
     ]);
   });
 
@@ -72,6 +73,7 @@ describe('daemon over HTTP (in-process)', () => {
         { id: 'agents.assistant.prompt', version: expect.stringMatching(/^[0-9a-f]{12}$/) },
         { id: 'agents.researcher.prompt', version: expect.stringMatching(/^[0-9a-f]{12}$/) },
       ],
+      traceId: expect.stringMatching(/^[0-9a-f]{32}$/),
     });
     expect(call!.data).toEqual({ id: expect.any(String), name: 'current_time', input: {} });
     expect(result!.data).toMatchObject({ id: call!.data.id, name: 'current_time', isError: false, output: { iso: expect.any(String) } });
@@ -83,6 +85,7 @@ describe('daemon over HTTP (in-process)', () => {
       usage: { inputTokens: 220, outputTokens: 22, cacheReadTokens: 30, cacheWriteTokens: 0, reasoningTokens: 4 },
       costUsd: 0, // scripted models call nothing: they cost nothing
       durationMs: expect.any(Number),
+      traceId: start!.data.traceId,
     });
     expect(end.data.text).toMatch(/^It is \{"iso":"/);
   });
@@ -121,6 +124,7 @@ describe('daemon over HTTP (in-process)', () => {
       usage: expect.objectContaining({ inputTokens: expect.any(Number) }),
       costUsd: 0,
       durationMs: expect.any(Number),
+      traceId: expect.stringMatching(/^[0-9a-f]{32}$/),
     });
   });
 

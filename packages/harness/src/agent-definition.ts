@@ -1,3 +1,5 @@
+import type { GuardSettings } from './guards/guard-config.js';
+
 /** An agent as the project defines it. */
 export interface AgentDefinition {
   id: string;
@@ -17,4 +19,6 @@ export interface AgentDefinition {
    * backoff. Unset: Mastra's default, no retries. The provider's setting, usually.
    */
   maxRetries?: number | undefined;
+  /** Silent-failure guards; defaults apply to what is not set (see `defaultGuards`). */
+  guards?: GuardSettings | undefined;
 }

@@ -14,8 +14,11 @@ import { noPricing, type ModelPricing } from './ports/model-pricing.js';
 import { noTurnObserver, type TurnObserver } from './ports/turn-observer.js';
 import type { ModelResolver } from './ports/model-resolver.js';
 import type { PromptSnapshotView, PromptSource } from './ports/prompt-source.js';
+import { resolveGuards } from './guards/guard-config.js';
+import { TokenBaselines } from './guards/token-baseline.js';
+import { guardErrorCodes, TurnGuard, type GuardTrip } from './guards/turn-guard.js';
 import { builtinTools } from './tools/builtin-tools.js';
-import type { TurnEvent, TurnUsage } from './turn-events.js';
+import type { ModelUsage, TurnEvent, TurnUsage } from './turn-events.js';
 import { addStepUsage, emptyTurnUsage } from './usage.js';
 
 export interface HarnessOptions {
@@ -105,6 +108,8 @@ export function createHarness(options: HarnessOptions): Harness {
   let active = 0;
   let drainWaiters: (() => void)[] = [];
   const running = new Set<AbortController>();
+  // Tokens per turn per agent, for the token-spike guard: lives as long as the harness.
+  const tokenBaselines = new TokenBaselines();
 
   function agentFor(agentId: string, snapshot: PromptSnapshotView): Agent {
     const key = `${generation}|${snapshot.version}|${agentId}`;
@@ -223,9 +228,42 @@ export function createHarness(options: HarnessOptions): Harness {
       return { type: 'turn.error', turnId, sessionId, code, message };
     };
 
+    let guardStop: GuardTrip | undefined;
+    /** A guard trip as the operator sees it: a warn line, an event, a score on the trace. */
+    const reportTrip = (trip: GuardTrip): TurnEvent => {
+      log.warn({ guard: trip.guard, action: trip.action, reason: trip.message, ...trip.details, traceId }, 'guard.flag');
+      if (traceId && options.mastra) {
+        // Shows next to the turn in Langfuse; never allowed to fail the turn.
+        void Promise.resolve()
+          .then(() =>
+            options.mastra!.observability?.addScore?.({
+              traceId: traceId!,
+              // Emits straight from what is known here; without it Mastra drops scores whose
+              // trace is not yet in observability storage (spans are exported in batches).
+              correlationContext: { entityType: 'agent' as never, entityId: request.agentId, entityName: request.agentId },
+              score: { scorerId: `kaged.guard.${trip.guard}`, scorerName: `guard: ${trip.guard}`, score: 1, reason: trip.message, scoreSource: 'automated', metadata: { action: trip.action, ...trip.details } },
+            }),
+          )
+          .catch((error: unknown) => log.debug({ err: error }, 'guard.score_failed'));
+      }
+      return { type: 'guard.flag', guard: trip.guard, action: trip.action, message: trip.message, details: trip.details };
+    };
+    const guardError = (trip: GuardTrip): TurnEvent => {
+      const code = guardErrorCodes[trip.guard] ?? trip.guard;
+      log.warn({ code, err: trip.message, durationMs: Math.round(performance.now() - started) }, 'turn.error');
+      return { type: 'turn.error', turnId, sessionId, code, message: trip.message };
+    };
+
     try {
       const agent = agentFor(request.agentId, snapshot);
       const definition = definitions.get(request.agentId)!;
+      const guard = new TurnGuard({
+        agentId: request.agentId,
+        config: resolveGuards(definition.guards),
+        message: request.message,
+        maxSteps: definition.maxSteps,
+        baselines: tokenBaselines,
+      });
       const output = await agent.stream(request.message, {
         runId: turnId,
         maxSteps: definition.maxSteps,
@@ -269,9 +307,15 @@ export function createHarness(options: HarnessOptions): Harness {
             text += payload.text;
             yield { type: 'text.delta', text: payload.text };
             break;
-          case 'tool-call':
+          case 'tool-call': {
             yield { type: 'tool.call', id: payload.toolCallId, name: payload.toolName, input: payload.args ?? {} };
+            const trip = guardStop ? undefined : guard.onToolCall(payload.toolName, payload.args ?? {});
+            if (trip) {
+              guardStop = trip;
+              abort.abort(new Error(trip.message));
+            }
             break;
+          }
           case 'tool-result':
             yield {
               type: 'tool.result',
@@ -326,21 +370,42 @@ export function createHarness(options: HarnessOptions): Harness {
             break;
         }
       }
+      if (guardStop) {
+        finished = true;
+        yield reportTrip(guardStop);
+        yield guardError(guardStop);
+        return;
+      }
       if (streamError !== undefined || abort.signal.aborted) {
         finished = true;
         yield fail(streamError);
         return;
       }
-      const costUsd = costOfTurn(pricing, usageByModel);
+      const trips = guard.onFinish({ text, finishReason, usage });
+      for (const trip of trips) yield reportTrip(trip);
+      const stop = trips.find((trip) => trip.action === 'stop');
+      if (stop) {
+        finished = true;
+        yield guardError(stop);
+        return;
+      }
+      const byModel = modelUsageOf(pricing, usageByModel);
+      const costUsd = costOfTurn(byModel);
       const durationMs = Math.round(performance.now() - started);
       log.info({ finishReason, usage, costUsd, durationMs, traceId }, 'turn.end');
       finished = true;
       ok = true;
-      yield { type: 'turn.end', turnId, sessionId, text, finishReason, usage, costUsd, durationMs, traceId };
+      yield { type: 'turn.end', turnId, sessionId, text, finishReason, usage, costUsd, usageByModel: byModel.map((m) => ({ ...m, costUsd: roundCost(m.costUsd) })), durationMs, traceId };
     } catch (error) {
       finished = true;
       if (!startSent) yield start();
-      yield fail(error);
+      if (guardStop) {
+        // The guard's abort surfaced as a thrown error: report the guard, not the abort.
+        yield reportTrip(guardStop);
+        yield guardError(guardStop);
+      } else {
+        yield fail(error);
+      }
     } finally {
       // Reached early when the consumer stops iterating (a client went away): stop the model.
       if (!finished) abort.abort(new Error('turn consumer stopped'));
@@ -447,16 +512,21 @@ function withDescription(tool: ToolsInput[string], description: string | undefin
   } as Parameters<typeof createTool>[0]);
 }
 
+/** Each model's usage with its cost, unrounded. Every model is asked, so each unknown price is reported, not just the first. */
+function modelUsageOf(pricing: ModelPricing, usageByModel: ReadonlyMap<string, TurnUsage>): ModelUsage[] {
+  return [...usageByModel].map(([model, usage]) => ({ model, usage, costUsd: pricing.costOf(model, usage) }));
+}
+
 /** The sum of every model's cost; `null` when any model's price is unknown (never a made-up 0). */
-function costOfTurn(pricing: ModelPricing, usageByModel: ReadonlyMap<string, TurnUsage>): number | null {
+function costOfTurn(byModel: readonly ModelUsage[]): number | null {
   let total: number | null = 0;
-  // Every model is asked, so each unknown one is reported, not just the first.
-  for (const [model, usage] of usageByModel) {
-    const cost = pricing.costOf(model, usage);
-    total = cost === null || total === null ? null : total + cost;
-  }
-  // Sub-nano-dollar float noise (0.1 + 0.2) is not worth showing.
-  return total === null ? null : Math.round(total * 1e12) / 1e12;
+  for (const { costUsd } of byModel) total = costUsd === null || total === null ? null : total + costUsd;
+  return roundCost(total);
+}
+
+/** Sub-nano-dollar float noise (0.1 + 0.2) is not worth showing. */
+function roundCost(cost: number | null): number | null {
+  return cost === null ? null : Math.round(cost * 1e12) / 1e12;
 }
 
 /** `{ tags }` for a turn's tracing options: the default tags, then the request's, without repeats. */

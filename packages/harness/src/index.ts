@@ -2,6 +2,8 @@ export { createHarness, toolDescriptionPromptId } from './harness.js';
 export type { AgentInfo, Harness, HarnessOptions, Turn, TurnRequest } from './harness.js';
 export type { AgentDefinition } from './agent-definition.js';
 export type {
+  GuardFlagEvent,
+  ModelUsage,
   TextDeltaEvent,
   ToolCallEvent,
   ToolResultEvent,
@@ -27,3 +29,7 @@ export { currentTimeTool } from './tools/current-time.js';
 export { KagedHarnessError } from './errors/kaged-harness-error.js';
 export { AgentDefinitionError } from './errors/agent-definition-error.js';
 export { UnknownAgentError } from './errors/unknown-agent-error.js';
+export { defaultGuards, resolveGuards } from './guards/guard-config.js';
+export type { ExpectedTools, GuardConfig, GuardName, GuardSettings } from './guards/guard-config.js';
+export { guardErrorCodes } from './guards/turn-guard.js';
+export type { GuardTrip } from './guards/turn-guard.js';

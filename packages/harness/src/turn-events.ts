@@ -1,3 +1,5 @@
+import type { GuardName } from './guards/guard-config.js';
+
 /** Token counts of a turn, summed over every model call in it (subagents included). */
 export interface TurnUsage {
   inputTokens: number;
@@ -5,6 +7,15 @@ export interface TurnUsage {
   cacheReadTokens: number;
   cacheWriteTokens: number;
   reasoningTokens: number;
+}
+
+/** One model's share of a turn (see `TurnEndEvent.usageByModel`). */
+export interface ModelUsage {
+  /** `<provider>/<model>`, as the agent definitions name it. */
+  model: string;
+  usage: TurnUsage;
+  /** USD for this model's usage at its price; `null` when its price is unknown. */
+  costUsd: number | null;
 }
 
 export interface TurnStartEvent {
@@ -50,6 +61,12 @@ export interface TurnEndEvent {
    * agent and its subagents; `null` when any model's price is unknown.
    */
   costUsd: number | null;
+  /**
+   * `usage` and `costUsd` split by model, one entry per model the turn called (a subagent's
+   * calls under its own model), in the order they were first used. Optional for producers
+   * other than the harness; the harness always sets it.
+   */
+  usageByModel?: ModelUsage[];
   durationMs: number;
   /** The turn's trace id, as in `turn.start`. */
   traceId: string | null;
@@ -63,5 +80,14 @@ export interface TurnErrorEvent {
   message: string;
 }
 
+/** A guard tripped: `stop` precedes the turn's `turn.error`; `flag` only reports, before `turn.end`. */
+export interface GuardFlagEvent {
+  type: 'guard.flag';
+  guard: GuardName;
+  action: 'stop' | 'flag';
+  message: string;
+  details: Record<string, unknown>;
+}
+
 /** What a turn emits, in order: `turn.start`, deltas and tool events, then exactly one of `turn.end` / `turn.error`. */
-export type TurnEvent = TurnStartEvent | TextDeltaEvent | ToolCallEvent | ToolResultEvent | TurnEndEvent | TurnErrorEvent;
+export type TurnEvent = TurnStartEvent | TextDeltaEvent | ToolCallEvent | ToolResultEvent | GuardFlagEvent | TurnEndEvent | TurnErrorEvent;

@@ -1,7 +1,7 @@
 export { createPromptStore } from './prompt-store.js';
 export type { PromptChange, PromptStatus, PromptStore, PromptStoreOptions, RefreshResult } from './prompt-store.js';
 export { createPromptWatcher } from './prompt-watcher.js';
-export type { PromptWatcher, PromptWatcherOptions, WatcherLogger } from './prompt-watcher.js';
+export type { PromptFailure, PromptWatcher, PromptWatcherOptions, WatcherLogger } from './prompt-watcher.js';
 export { createPromptSnapshot } from './prompt-snapshot.js';
 export type { PromptSnapshot } from './prompt-snapshot.js';
 export { contentVersion } from './prompt.js';

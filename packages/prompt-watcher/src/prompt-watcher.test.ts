@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPromptWatcher, type PromptWatcher } from './prompt-watcher.js';
+import { createPromptWatcher, type PromptFailure, type PromptWatcher } from './prompt-watcher.js';
 import type { PromptChange } from './prompt-store.js';
 import { configMapSwap, createConfigMapFile, editorSaves, inPlace, type EditorSave } from './testing/editor-saves.js';
 
@@ -103,13 +103,16 @@ describe('createPromptWatcher: how editors save', { timeout: 60_000 }, () => {
     await writeFile(path, 'first');
     const warnings: string[] = [];
     const infos: string[] = [];
+    const failures: PromptFailure[] = [];
     const watcher = await watcherFor(dir, [{ id: 'p', file: 'prompt.md' }], {
       logger: { info: (_fields, message) => infos.push(message), warn: (fields, message) => warnings.push(`${message} ${String(fields.reason)}`) },
+      onPromptsFailed: (failed) => failures.push(...failed),
     });
     await rm(path);
     await expect.poll(() => watcher.status()[0]!.state, { timeout: 5_000 }).toBe('stale');
     expect(watcher.snapshot().get('p')!.text).toBe('first');
     expect(warnings).toEqual([expect.stringMatching(/^prompt\.stale .*prompt\.md: file not found; serving the last good version/)]);
+    expect(failures).toEqual([{ id: 'p', path, reason: expect.stringMatching(/file not found/) }]);
     await writeFile(path, 'second');
     await expect.poll(() => watcher.snapshot().get('p')!.text, { timeout: 5_000 }).toBe('second');
     expect(watcher.status()[0]!.state).toBe('ok');

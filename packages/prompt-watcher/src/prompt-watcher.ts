@@ -31,8 +31,20 @@ export interface PromptWatcherOptions extends PromptStoreOptions {
   logger?: WatcherLogger;
   /** Prompts whose served version changed (already in `snapshot()` when this is called). */
   onPromptsChanged?(changes: PromptChange[]): void;
+  /**
+   * Prompts whose file could not be loaded (deleted, unreadable, empty): each new reason once,
+   * while the last good version keeps being served. A metrics hook; the watcher logs them itself.
+   */
+  onPromptsFailed?(failures: PromptFailure[]): void;
   /** `watchFiles` whose content changed. Awaited before the next check runs. */
   onFilesChanged?(files: string[]): void | Promise<void>;
+}
+
+/** A prompt file that failed to load; `reason` says why and which version is still served. */
+export interface PromptFailure {
+  id: string;
+  path: string | null;
+  reason: string;
 }
 
 export interface PromptWatcher extends PromptStore {
@@ -96,15 +108,18 @@ export async function createPromptWatcher(options: PromptWatcherOptions): Promis
 
   /** Each new reason for a stale prompt is logged once, at warn: loudly, not repeatedly. */
   function logStale(): void {
+    const failures: PromptFailure[] = [];
     for (const status of store.status()) {
       if (status.error && reported.get(status.id) !== status.error) {
         reported.set(status.id, status.error);
         logger.warn({ id: status.id, path: status.path, version: status.version, reason: status.error }, 'prompt.stale');
+        failures.push({ id: status.id, path: status.path, reason: status.error });
       } else if (!status.error && reported.has(status.id)) {
         reported.delete(status.id);
         logger.info({ id: status.id, path: status.path, version: status.version }, 'prompt.recovered');
       }
     }
+    if (failures.length > 0) options.onPromptsFailed?.(failures);
   }
 
   const watchAll = () => directories.setFiles([...store.files(), ...watchFiles]);

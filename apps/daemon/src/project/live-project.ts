@@ -19,6 +19,16 @@ export interface LiveProjectOptions {
    * current: swap what depends on the agent definitions here (the harness's agents).
    */
   onReload(project: Project): void;
+  /**
+   * Told the outcome of every reload, for metrics: each prompt file that loaded a new version
+   * or failed to load, and each reload of the project file. Must not throw.
+   */
+  onReloadOutcome?(outcome: ReloadOutcome): void;
+}
+
+export interface ReloadOutcome {
+  kind: 'prompt' | 'project';
+  ok: boolean;
 }
 
 export interface ProjectState {
@@ -60,6 +70,8 @@ export async function createLiveProject(options: LiveProjectOptions): Promise<Li
     watchFiles: project.watchFiles,
     logger: options.logger.child({ component: 'prompts' }),
     onFilesChanged: () => reload(),
+    onPromptsChanged: (changes) => changes.forEach(() => options.onReloadOutcome?.({ kind: 'prompt', ok: true })),
+    onPromptsFailed: (failures) => failures.forEach(() => options.onReloadOutcome?.({ kind: 'prompt', ok: false })),
   });
 
   async function reload(): Promise<void> {
@@ -77,6 +89,7 @@ export async function createLiveProject(options: LiveProjectOptions): Promise<Li
           ? [...error.issues]
           : [{ file: project.file, line: 1, column: 1, path: '', message: (error as Error).message }];
       log.warn({ file: project.file, errors: errors.map(formatIssue) }, 'project.reload_failed');
+      options.onReloadOutcome?.({ kind: 'project', ok: false });
       return;
     }
     // Same tick as the new prompt snapshot: no turn can start in between.
@@ -87,6 +100,7 @@ export async function createLiveProject(options: LiveProjectOptions): Promise<Li
     errors = [];
     loadedAt = new Date();
     log.info({ file: next.file, agents: next.agents.map((a) => a.id) }, 'project.reloaded');
+    options.onReloadOutcome?.({ kind: 'project', ok: true });
     const needsRestart = (['server', 'sessions', 'observability'] as const).filter((key) => JSON.stringify(previous[key]) !== JSON.stringify(next[key]));
     if (needsRestart.length > 0) log.warn({ fields: needsRestart }, 'project.restart_required');
     await prompts.setWatchFiles(next.watchFiles);

@@ -1,7 +1,7 @@
 import { access, readFile, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { builtinTools, toolDescriptionPromptId, type AgentDefinition } from '@kaged/harness';
+import { builtinTools, toolDescriptionPromptId, type AgentDefinition, type GuardSettings } from '@kaged/harness';
 import { apiKeyEnvOf, builtinProviders, DEFAULT_MAX_RETRIES, MissingApiKeyError, scriptSchema, type ProviderSettings, type Script } from '@kaged/llm';
 import type { PromptDefinition } from '@kaged/prompt-watcher';
 import { ProjectConfigError, type ConfigIssue } from '../errors/project-config-error.js';
@@ -62,6 +62,7 @@ export async function loadProject(projectFile: string, options: LoadProjectOptio
         subagents: agent.subagents,
         maxSteps: agent.maxSteps,
         maxRetries: maxRetriesOf(providerOf(config, agent.model)),
+        guards: guardSettings(agent.guards),
       }),
     ),
     prompts: [
@@ -85,6 +86,16 @@ async function projectFilePath(path: string): Promise<string> {
   const absolute = resolve(path);
   const info = await stat(absolute).catch(() => undefined);
   return info?.isDirectory() ? join(absolute, 'kaged.yaml') : absolute;
+}
+
+/** The project's `guards:` as the harness takes them: plain tool names become one expectation. */
+function guardSettings(guards: ProjectFile['agents'][string]['guards']): GuardSettings | undefined {
+  if (!guards) return undefined;
+  const { expectTools, ...rest } = guards;
+  if (!expectTools) return rest;
+  const names = expectTools.filter((entry): entry is string => typeof entry === 'string');
+  const conditional = expectTools.filter((entry): entry is { tools: string[]; when?: string } => typeof entry !== 'string');
+  return { ...rest, expectTools: [...(names.length > 0 ? [{ tools: names }] : []), ...conditional] };
 }
 
 function promptDefinition(id: string, ref: string | { file: string }, dir: string): PromptDefinition {
@@ -182,6 +193,17 @@ async function checkAgent(
   agent.tools.forEach((tool, index) => {
     if (!(tool in builtinTools)) {
       issues.push(yaml.issueAt(at('tools', index), `unknown tool "${tool}" (built-in tools: ${Object.keys(builtinTools).join(', ')})`));
+    }
+  });
+  (agent.guards?.expectTools ?? []).forEach((entry, index) => {
+    const names = typeof entry === 'string' ? [entry] : entry.tools;
+    const field = typeof entry === 'string' ? at('guards', 'expectTools', index) : at('guards', 'expectTools', index, 'tools');
+    for (const name of names) {
+      const known = agent.tools.includes(name) || agent.subagents.some((id) => `agent-${id}` === name);
+      if (!known) {
+        const offered = [...agent.tools, ...agent.subagents.map((id) => `agent-${id}`)];
+        issues.push(yaml.issueAt(field, `expects tool "${name}", which agent "${agentId}" does not have (its tools: ${offered.join(', ') || 'none'})`));
+      }
     }
   });
   agent.subagents.forEach((subagent, index) => {

@@ -64,6 +64,47 @@ export const agentSchema = z.strictObject({
   tools: z.array(z.string().min(1)).default([]),
   subagents: z.array(z.string().min(1)).default([]),
   maxSteps: z.number().int().min(1).max(100).default(10),
+  /** Silent-failure guards (docs/operations.md#guards); defaults apply to what is not set. */
+  guards: z.lazy(() => guardsSchema).optional(),
+});
+
+const regexSchema = z.string().refine((source) => {
+  try {
+    new RegExp(source, 'i');
+    return true;
+  } catch {
+    return false;
+  }
+}, 'not a valid regular expression');
+
+export const guardsSchema = z.strictObject({
+  /** Stop a turn that used all its steps and still wanted tools (`max_steps_reached`). */
+  maxSteps: z.boolean().optional(),
+  /** Stop a turn that calls one tool with the same input this often; 0 turns it off. */
+  repeatedToolCall: z.number().int().min(0).max(100).optional(),
+  /** Flag turns whose tokens are an outlier for the agent; `false` turns it off. */
+  tokenSpike: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        zScore: z.number().positive().default(3),
+        minTurns: z.number().int().min(2).max(10_000).default(10),
+        window: z.number().int().min(2).max(10_000).default(50),
+      }),
+    ])
+    .optional(),
+  /** Tools a turn must call: names, or `{ tools, when }` to expect them only for matching messages. */
+  expectTools: z.array(z.union([z.string().min(1), z.strictObject({ tools: z.array(z.string().min(1)).min(1), when: regexSchema.optional() })])).optional(),
+  /** Flag repetitive or empty answers; `false` turns it off. */
+  degenerateOutput: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        minUniqueWordRatio: z.number().min(0).max(1).default(0.3),
+        minWords: z.number().int().min(1).max(100_000).default(20),
+      }),
+    ])
+    .optional(),
 });
 
 export const toolOverrideSchema = z.strictObject({

@@ -74,15 +74,18 @@ export function turnRoutes({ harness, isClosing }: TurnRoutesOptions): Hono {
 
       c.req.raw.signal.addEventListener('abort', () => abort.abort(new Error('client disconnected')), { once: true });
       let last: TurnEvent | undefined;
+      const guardFlags: unknown[] = [];
       await runWithLogContext(logContext, async () => {
         for await (const event of turn.events) {
           noteTrace(event);
+          if (event.type === 'guard.flag') guardFlags.push(dataOf(event));
           last = event;
         }
       });
-      if (last?.type === 'turn.end') return c.json(dataOf(last));
+      // Without a stream the guards' flags would be lost: they ride along with the result.
+      if (last?.type === 'turn.end') return c.json(guardFlags.length > 0 ? { ...dataOf(last), guardFlags } : dataOf(last));
       if (last?.type === 'turn.error') {
-        return errorResponse(c, 502, last.code, last.message, { turnId: last.turnId, sessionId: last.sessionId });
+        return errorResponse(c, 502, last.code, last.message, { turnId: last.turnId, sessionId: last.sessionId, ...(guardFlags.length > 0 ? { guardFlags } : {}) });
       }
       return errorResponse(c, 500, 'internal_error', 'the turn ended without a result');
     },
