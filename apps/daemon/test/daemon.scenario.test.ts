@@ -232,16 +232,23 @@ describe('security', () => {
   });
 });
 
+/** Starts a turn that streams for a while; resolves once it runs, with its SSE body still to come. */
+async function startSlowTurn(daemon: Daemon): Promise<{ body: Promise<string> }> {
+  const body = fetch(`${daemon.url}/v1/agents/assistant/turns`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({ message: 'slow please' }),
+  }).then((r) => r.text());
+  await expect.poll(() => daemon.harness.activeTurns).toBe(1);
+  // Wrapped: an async function returning the promise itself would wait for it.
+  return { body };
+}
+
 describe('graceful shutdown', () => {
   it('lets an in-flight turn finish, then refuses new connections', async () => {
     const project = await fixture();
     const daemon = await startDaemon({ project: project.file, port: 0, logger: silent, env: {} });
-    const inFlight = fetch(`${daemon.url}/v1/agents/assistant/turns`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-      body: JSON.stringify({ message: 'slow please' }),
-    }).then((r) => r.text());
-    await expect.poll(() => daemon.harness.activeTurns).toBe(1);
+    const inFlight = (await startSlowTurn(daemon)).body;
     const closed = daemon.close();
     const events = parseSse(await inFlight);
     expect(events.at(-1)).toMatchObject({ event: 'turn.end', data: { text: 'a slow answer in several words' } });
@@ -252,12 +259,7 @@ describe('graceful shutdown', () => {
   it('aborts turns that outlive the grace period', async () => {
     const project = await fixture();
     const daemon = await startDaemon({ project: project.file, port: 0, logger: silent, env: {}, shutdownGraceMs: 50 });
-    const inFlight = fetch(`${daemon.url}/v1/agents/assistant/turns`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-      body: JSON.stringify({ message: 'slow please' }),
-    }).then((r) => r.text());
-    await expect.poll(() => daemon.harness.activeTurns).toBe(1);
+    const inFlight = (await startSlowTurn(daemon)).body;
     await daemon.close();
     const events = parseSse(await inFlight);
     expect(events.at(-1)).toMatchObject({ event: 'turn.error', data: { code: 'aborted' } });
