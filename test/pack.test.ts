@@ -24,12 +24,20 @@ interface Publishable {
 
 const packages: Publishable[] = [
   { dir: 'packages/llm', name: '@kaged/llm', expected: 'createModelRegistry' },
-  { dir: 'packages/prompt-watcher', name: '@kaged/prompt-watcher', expected: 'createPromptStore' },
+  {
+    dir: 'packages/prompt-watcher',
+    name: '@kaged/prompt-watcher',
+    expected: 'createPromptStore',
+    subpaths: [{ specifier: '@kaged/prompt-watcher/testing', expected: 'configMapSwap' }],
+  },
   {
     dir: 'packages/observability',
     name: '@kaged/observability',
     expected: 'createLogger',
-    subpaths: [{ specifier: '@kaged/observability/mastra', expected: 'PinoMastraLogger' }],
+    subpaths: [
+      { specifier: '@kaged/observability/mastra', expected: 'PinoMastraLogger' },
+      { specifier: '@kaged/observability/tracing', expected: 'createTracing' },
+    ],
   },
   { dir: 'packages/harness', name: '@kaged/harness', expected: 'createHarness' },
   { dir: 'apps/daemon', name: 'kaged', expected: 'startDaemon' },

@@ -23,7 +23,8 @@ Options:
   --data-dir DIR   sessions and local data (default: KAGED_DATA_DIR, else .kaged/ beside the project)
   --log-level L    trace, debug, info, warn, error, fatal or silent (default: KAGED_LOG_LEVEL, else info)
   --log-format F   json or pretty (default: pretty when stdout is a terminal, else json)
-  --url URL        a running daemon (default: KAGED_URL, else http://127.0.0.1:7420)
+  --url URL        a running daemon (default: KAGED_URL, else the project's server section, else
+                   http://127.0.0.1:7420)
   --token T        its bearer token (default: KAGED_TOKEN)
 `;
 

@@ -11,6 +11,8 @@ import { LibSQLStore } from '@mastra/libsql';
 import { Mastra } from '@mastra/core/mastra';
 import { Memory } from '@mastra/memory';
 import { KagedError } from './errors/kaged-error.js';
+import { DaemonMetrics } from './metrics/daemon-metrics.js';
+import { meteredHarness } from './metrics/metered-harness.js';
 import { createLiveProject, type LiveProject } from './project/live-project.js';
 import { loadProject } from './project/load-project.js';
 import type { Project } from './project/project.js';
@@ -55,6 +57,8 @@ export interface Daemon {
   readonly harness: Harness;
   /** Tracing: its exporters, status (the `traces` readiness check) and local traces. */
   readonly tracing: KagedTracing;
+  /** What `/metrics` serves: this daemon's own Prometheus registry and counters. */
+  readonly metrics: DaemonMetrics;
   /** Stops accepting, lets running turns finish within the grace period, closes stores. Idempotent. */
   close(): Promise<void>;
 }
@@ -84,7 +88,20 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   await mkdir(dataDir, { recursive: true });
 
   // Prompts, the project file and its providers follow edits on disk from here on.
-  const live = await createLiveProject({ project, env, logger, secrets, onReload: (next) => harness.setAgents(next.agents) });
+  // Prometheus metrics in a registry of this daemon's own; read lazily, at each scrape.
+  const metrics = new DaemonMetrics({
+    version: kagedVersion,
+    activeTurns: () => harness.activeTurns,
+    traceExportFailures: () => ({ langfuse: tracing.status().langfuse?.failures }),
+  });
+  const live = await createLiveProject({
+    project,
+    env,
+    logger,
+    secrets,
+    onReload: (next) => harness.setAgents(next.agents),
+    onReloadOutcome: ({ kind, ok }) => metrics.recordReload(kind, ok),
+  });
   const storage = new LibSQLStore({ id: 'kaged', url: `file:${join(dataDir, 'kaged.db')}` });
   await storage.init();
   // Tracing is Mastra's own pipeline: local traces into this store, Langfuse when configured.
@@ -115,7 +132,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   let closing = false;
   const shutdown = new AbortController();
   const app = createApp({
-    harness,
+    harness: meteredHarness(harness, metrics),
+    metrics,
     logger,
     logRing,
     shutdown: shutdown.signal,
@@ -171,6 +189,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     dataDir,
     harness,
     tracing,
+    metrics,
     close,
   };
 }

@@ -84,6 +84,7 @@ describe('daemon over HTTP (in-process)', () => {
       finishReason: 'stop',
       usage: { inputTokens: 220, outputTokens: 22, cacheReadTokens: 30, cacheWriteTokens: 0, reasoningTokens: 4 },
       costUsd: 0, // scripted models call nothing: they cost nothing
+      usageByModel: [{ model: 'demo/assistant', usage: { inputTokens: 220, outputTokens: 22, cacheReadTokens: 30, cacheWriteTokens: 0, reasoningTokens: 4 }, costUsd: 0 }],
       durationMs: expect.any(Number),
       traceId: start!.data.traceId,
     });
@@ -123,6 +124,7 @@ describe('daemon over HTTP (in-process)', () => {
       finishReason: 'stop',
       usage: expect.objectContaining({ inputTokens: expect.any(Number) }),
       costUsd: 0,
+      usageByModel: [{ model: 'demo/assistant', usage: expect.objectContaining({ inputTokens: expect.any(Number) }), costUsd: 0 }],
       durationMs: expect.any(Number),
       traceId: expect.stringMatching(/^[0-9a-f]{32}$/),
     });

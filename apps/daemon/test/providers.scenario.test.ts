@@ -173,6 +173,10 @@ describe('daemon turns through real provider protocols (loopback)', () => {
     const boss = (60 * 1 + 80 * 0.1 + 80 * 1.25 + 22 * 5) / 1e6;
     const helper = (40 * 0.1 + 4 * 0.2) / 1e6;
     expect(end.data.costUsd).toBeCloseTo(boss + helper, 12);
+    // The same, split by model: the subagent's call finishes first.
+    expect(end.data.usageByModel.map((m: { model: string }) => m.model)).toEqual(['local/qwen3', 'anthropic/claude-haiku-4-5']);
+    expect(end.data.usageByModel[0]).toEqual({ model: 'local/qwen3', usage: { inputTokens: 40, outputTokens: 4, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }, costUsd: expect.closeTo(helper, 12) });
+    expect(end.data.usageByModel[1].costUsd).toBeCloseTo(boss, 12);
   });
 
   it('reports costUsd null when any model of the turn has no price, and warns once per model', async () => {

@@ -63,8 +63,8 @@ export interface TurnEndEvent {
   costUsd: number | null;
   /**
    * `usage` and `costUsd` split by model, one entry per model the turn called (a subagent's
-   * calls under its own model), in the order they were first used. Optional for producers
-   * other than the harness; the harness always sets it.
+   * calls under its own model), in the order their first call finished. Optional for
+   * producers other than the harness; the harness always sets it.
    */
   usageByModel?: ModelUsage[];
   durationMs: number;

@@ -70,9 +70,11 @@ export async function createPromptStore(options: PromptStoreOptions): Promise<Pr
   const baseDir = options.baseDir ?? process.cwd();
   const pathOf = (definition: PromptDefinition) => ('file' in definition ? resolve(baseDir, definition.file) : null);
   let entries = new Map<string, Entry>();
+  // One load, one time: every prompt loaded now shares it.
+  const loadedAt = new Date();
   for (const definition of options.prompts) {
     const path = pathOf(definition);
-    entries.set(definition.id, { definition, path, prompt: await loadStrict(definition, path, new Date()), error: null });
+    entries.set(definition.id, { definition, path, prompt: await loadStrict(definition, path, loadedAt), error: null });
   }
   let current = snapshotOf(entries);
   let queue: Promise<unknown> = Promise.resolve();

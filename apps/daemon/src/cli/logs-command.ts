@@ -1,8 +1,9 @@
 import type { LogEntry } from '@kaged/observability';
 import { KagedError } from '../errors/kaged-error.js';
-import { fetchDaemon, readEvents, type RemoteOptions } from './remote.js';
+import { fetchDaemon, readEvents, resolveRemote, type RemoteOptions } from './remote.js';
 
 export interface LogsCommandOptions extends RemoteOptions {
+  project?: string | undefined;
   follow?: boolean | undefined;
   level?: string | undefined;
   turn?: string | undefined;
@@ -14,7 +15,8 @@ export interface LogsCommandOptions extends RemoteOptions {
 const levels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 
 /** `kaged logs`: recent lines from a running daemon's log view; `--follow` tails it live. */
-export async function logsCommand(options: LogsCommandOptions): Promise<number> {
+export async function logsCommand(flags: LogsCommandOptions): Promise<number> {
+  const options = { ...flags, ...resolveRemote(flags) };
   if (options.level !== undefined && !levels.includes(options.level)) {
     throw new KagedError('invalid_argument', `--level must be one of ${levels.join(', ')}`);
   }

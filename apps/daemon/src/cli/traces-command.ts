@@ -1,9 +1,6 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import type { TraceDetail, TracePage, TraceSpan, TraceUsage } from '@kaged/observability/tracing';
-import { parse } from 'yaml';
 import { KagedError } from '../errors/kaged-error.js';
-import { fetchDaemon, type RemoteOptions } from './remote.js';
+import { fetchDaemon, resolveRemote, type RemoteOptions } from './remote.js';
 
 export interface TracesCommandOptions extends RemoteOptions {
   project?: string | undefined;
@@ -25,7 +22,7 @@ const HIDDEN_TYPES = new Set(['model_chunk']);
 export async function tracesCommand(options: TracesCommandOptions): Promise<number> {
   const limit = options.limit ?? '10';
   if (!/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > 100) throw new KagedError('invalid_argument', `--limit must be an integer from 1 to 100, got "${limit}"`);
-  const remote = { ...projectDefaults(options), ...definedOf(options) };
+  const remote = resolveRemote(options);
   const query = new URLSearchParams({ perPage: limit });
   if (options.session) query.set('sessionId', options.session);
 
@@ -131,47 +128,3 @@ function tokens(usage: TraceUsage): string {
   return `tokens ${usage.inputTokens} in / ${usage.outputTokens} out${extra.length ? ` (${extra.join(', ')})` : ''}`;
 }
 
-function definedOf(options: RemoteOptions): RemoteOptions {
-  return { ...(options.url ? { url: options.url } : {}), ...(options.token ? { token: options.token } : {}) };
-}
-
-/**
- * The address and token from the project file's `server` section, when there is a project
- * (`--project`, `KAGED_PROJECT`, `./kaged.yaml`) and neither `--url` nor `KAGED_URL` is given.
- * Only that section is read: a project whose other settings need variables this shell lacks
- * still works.
- */
-function projectDefaults(options: TracesCommandOptions): RemoteOptions {
-  if (options.url || process.env.KAGED_URL) return {};
-  let file = options.project ?? process.env.KAGED_PROJECT ?? 'kaged.yaml';
-  if (!existsSync(file)) {
-    if (options.project) throw new KagedError('invalid_argument', `--project: ${file} does not exist`);
-    return {};
-  }
-  if (statSync(file).isDirectory()) file = join(file, 'kaged.yaml');
-  let server: { host?: unknown; port?: unknown; token?: unknown } | undefined;
-  try {
-    server = (parse(readFileSync(resolve(file), 'utf8')) as { server?: typeof server } | null)?.server;
-  } catch {
-    return {};
-  }
-  const port = typeof server?.port === 'number' && server.port > 0 ? server.port : 7420;
-  const configured = typeof server?.host === 'string' ? server.host : '127.0.0.1';
-  // A daemon bound to every interface is reached on loopback from here.
-  const host = configured === '0.0.0.0' || configured === '::' ? '127.0.0.1' : configured;
-  const token = typeof server?.token === 'string' && !process.env.KAGED_TOKEN ? substituteEnv(server.token) : undefined;
-  return { url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, ...(token ? { token } : {}) };
-}
-
-/** `${env:NAME}` / `${env:NAME:-default}` as the project loader reads them; unset without a default: no token. */
-function substituteEnv(value: string): string | undefined {
-  let missing = false;
-  const result = value.replace(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_match, name: string, fallback: string | undefined) => {
-    const found = process.env[name];
-    if (found !== undefined && found !== '') return found;
-    if (fallback !== undefined) return fallback;
-    missing = true;
-    return '';
-  });
-  return missing || result === '' ? undefined : result;
-}

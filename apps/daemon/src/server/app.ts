@@ -1,11 +1,14 @@
 import type { Harness } from '@kaged/harness';
 import type { LogRing, Logger } from '@kaged/observability';
 import { Hono } from 'hono';
+import type { DaemonMetrics } from '../metrics/daemon-metrics.js';
+import { httpMetrics } from '../metrics/http-metrics.js';
 import { bearerAuth } from './auth.js';
 import { errorResponse } from './error-body.js';
 import { agentRoutes } from './routes/agents.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.js';
 import { logRoutes } from './routes/logs.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { promptRoutes, type PromptsView } from './routes/prompts.js';
 import { traceRoutes, type TraceRoutesOptions } from './routes/traces.js';
 import { turnRoutes } from './routes/turns.js';
@@ -13,7 +16,7 @@ import { turnRoutes } from './routes/turns.js';
 export interface AppOptions {
   harness: Harness;
   logger: Logger;
-  /** When set, every /v1 route needs `Authorization: Bearer <token>`. */
+  /** When set, every /v1 route and /metrics need `Authorization: Bearer <token>`. */
   token?: string | undefined;
   checks: () => ReadinessCheck[];
   prompts: () => PromptsView;
@@ -24,6 +27,8 @@ export interface AppOptions {
   shutdown: AbortSignal;
   /** Local traces behind /v1/traces; without them the routes answer `local_traces_disabled`. */
   traces?: TraceRoutesOptions | undefined;
+  /** Served at /metrics, and fed every request; without them there is no /metrics. */
+  metrics?: DaemonMetrics | undefined;
 }
 
 /** The daemon's HTTP API as a hono app: usable with any server, and in tests with `app.request()`. */
@@ -31,12 +36,15 @@ export function createApp(options: AppOptions): Hono {
   const app = new Hono();
   const log = options.logger.child({ component: 'http' });
 
+  if (options.metrics) app.use(httpMetrics(options.metrics));
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
     log.debug({ method: c.req.method, path: c.req.path, status: c.res.status, durationMs: Math.round(performance.now() - started) }, 'http.request');
   });
   if (options.token) app.use('/v1/*', bearerAuth(options.token));
+  // Metrics name the agents, models and tools: behind the same token (Prometheus sends it).
+  if (options.token && options.metrics) app.use('/metrics', bearerAuth(options.token));
 
   app.route('/', healthRoutes({ checks: options.checks }));
   app.route('/', agentRoutes({ harness: options.harness }));
@@ -44,6 +52,7 @@ export function createApp(options: AppOptions): Hono {
   app.route('/', logRoutes({ ring: options.logRing, shutdown: options.shutdown }));
   app.route('/', traceRoutes(options.traces ?? { traces: undefined }));
   app.route('/', turnRoutes({ harness: options.harness, isClosing: options.isClosing }));
+  if (options.metrics) app.route('/', metricsRoutes({ metrics: options.metrics, checks: options.checks }));
 
   app.notFound((c) => errorResponse(c, 404, 'not_found', `no route ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {

@@ -108,7 +108,7 @@ export async function createTracing(options: CreateTracingOptions = {}): Promise
     // Failed exports reach nothing but OpenTelemetry's diag logger.
     const stopListening = await listenToOtelDiag({
       error: (message) => health.failed(message),
-      warn: (message) => logger.warn({ exporter: 'langfuse', detail: message.slice(0, 300) }, 'trace.export_warning'),
+      warn: (message) => health.warned(message),
     });
     const exporter = new LangfuseExporter({
       publicKey: langfuseSettings.publicKey,

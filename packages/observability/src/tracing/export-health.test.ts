@@ -40,6 +40,19 @@ describe('ExportHealth', () => {
     expect(health.status()).toMatchObject({ failures: 1, degraded: false });
   });
 
+  it('logs pipeline warnings (dropped spans) rate-limited too, without counting them as failures', () => {
+    const { health, lines, advance } = setup();
+    health.warned('Dropped 12 spans because maxQueueSize reached');
+    health.warned('Dropped 3 spans because maxQueueSize reached');
+    advance(30_000);
+    health.warned('Dropped 7 spans because maxQueueSize reached');
+    expect(lines.map((l) => [l.msg, l.suppressed, l.detail])).toEqual([
+      ['trace.export_warning', 0, 'Dropped 12 spans because maxQueueSize reached'],
+      ['trace.export_warning', 1, 'Dropped 7 spans because maxQueueSize reached'],
+    ]);
+    expect(health.status().failures).toBe(0);
+  });
+
   it('logs what is still suppressed when summarizing, and never a secret', () => {
     const { health, lines } = setup();
     health.failed(new Error('refused with key sk-secret'));

@@ -32,7 +32,7 @@ export class ExportHealth {
   readonly #warnIntervalMs: number;
   readonly #degradedForMs: number;
   readonly #now: () => number;
-  readonly #byKind = new Map<ExportFailureKind, { loggedAt: number; suppressed: number }>();
+  readonly #byKind = new Map<ExportFailureKind | 'warning', { loggedAt: number; suppressed: number }>();
   #failures = 0;
   #last: { kind: ExportFailureKind; message: string; at: number } | null = null;
 
@@ -68,10 +68,30 @@ export class ExportHealth {
     }
   }
 
+  /**
+   * Records a warning from the export pipeline (OpenTelemetry's "Dropped N spans because
+   * maxQueueSize reached"): logged like failures, at most once per window, but not counted.
+   */
+  warned(message: string): void {
+    try {
+      const now = this.#now();
+      const state = this.#byKind.get('warning');
+      if (state && now - state.loggedAt < this.#warnIntervalMs) {
+        state.suppressed++;
+        return;
+      }
+      this.#byKind.set('warning', { loggedAt: now, suppressed: 0 });
+      const detail = classifyExportFailure(message, this.#secrets).message;
+      this.#log.warn({ exporter: this.#exporter, suppressed: state?.suppressed ?? 0, detail }, 'trace.export_warning');
+    } catch {
+      // As for failures.
+    }
+  }
+
   /** Logs the failures still suppressed (at shutdown), so the count is never lost; such a line has `summary: true`. */
   summarize(): void {
     for (const [kind, state] of this.#byKind) {
-      if (state.suppressed === 0) continue;
+      if (state.suppressed === 0 || kind === 'warning') continue;
       this.#log.warn({ exporter: this.#exporter, kind, failures: this.#failures, suppressed: state.suppressed, summary: true }, 'trace.export_failed');
       state.suppressed = 0;
     }

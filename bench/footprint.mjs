@@ -1,0 +1,404 @@
+#!/usr/bin/env node
+// Footprint benchmark: how much memory the daemon takes, whether it grows with use, and how
+// fast it starts. Everything is measured on child processes, the way an operator runs kaged:
+//
+//   bare    a Node process that imports the Mastra packages the daemon imports, then idles
+//   daemon  `node apps/daemon/dist/cli.js start --project examples/hello` (scripted model, no LLM)
+//
+// Memory is the resident set size (VmRSS in /proc/<pid>/status), read after the process has been
+// ready and idle for --idle-ms. Turns are driven over HTTP (SSE) by --clients concurrent clients.
+// Start-up is the time from spawn() to the first 200 from GET /readyz, polled every 10 ms.
+//
+// Runs on the built packages: `pnpm bench:footprint` from the repository root builds first.
+// Usage: node bench/footprint.mjs [--turns N] [--checkpoint N] [--clients N] [--starts N] [--idle-ms N] [--json]
+// See bench/README.md. Exits 0 whatever the goals say (a benchmark is a report, not a test); 1
+// when something failed (a turn, a start, a setup step); 2 for a bad flag. Linux only (/proc).
+
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const GOALS = {
+  idleRatio: 1.15, // daemon idle RSS / bare Mastra imports RSS
+  growthRatio: 1.1, // RSS after --turns / RSS after --checkpoint turns
+  startMs: 1500, // median spawn -> /readyz 200
+};
+
+// The Mastra packages the built daemon imports at start-up (apps/daemon/dist and the packages it
+// uses: harness, observability, llm). @mastra/langfuse is imported only when Langfuse is
+// configured, which the example project does not do, so the bare process leaves it out too.
+const MASTRA_IMPORTS = [
+  ['@mastra/core', './agent'],
+  ['@mastra/core', './mastra'],
+  ['@mastra/core', './tools'],
+  ['@mastra/core', './logger'],
+  ['@mastra/memory', '.'],
+  ['@mastra/libsql', '.'],
+  ['@mastra/observability', '.'],
+];
+
+// The example assistant's three paths: text, a tool call, a subagent call.
+const MESSAGES = ['hello there', 'what time is it?', 'research the moon'];
+const TURNS_PER_SESSION = 10;
+
+// ---------------------------------------------------------------------------------------------
+// Arguments
+
+const argv = process.argv.slice(2).filter((arg, i) => !(i === 0 && arg === '--'));
+let args;
+try {
+  ({ values: args } = parseArgs({
+    args: argv,
+    options: {
+      turns: { type: 'string', default: '10000' },
+      checkpoint: { type: 'string', default: '1000' },
+      clients: { type: 'string', default: '8' },
+      starts: { type: 'string', default: '5' },
+      'idle-ms': { type: 'string', default: '2000' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  }));
+} catch (error) {
+  usageError(`${error.message} (try --help)`);
+}
+if (args.help) {
+  process.stdout.write(
+    'usage: node bench/footprint.mjs [--turns N] [--checkpoint N] [--clients N] [--starts N] [--idle-ms N] [--json]\n' +
+      '  --turns N       turns in all (default 10000); RSS is read after --checkpoint and after N\n' +
+      '  --checkpoint N  turns before the first reading (default 1000)\n' +
+      '  --clients N     concurrent HTTP clients driving turns (default 8)\n' +
+      '  --starts N      measured starts for the start-up time (default 5; the median is reported)\n' +
+      '  --idle-ms N     how long a process idles before its RSS is read (default 2000)\n' +
+      '  --json          print a machine-readable summary on stdout (progress stays on stderr)\n',
+  );
+  process.exit(0);
+}
+const totalTurns = positiveInt('turns', args.turns);
+const checkpoint = positiveInt('checkpoint', args.checkpoint);
+const clients = positiveInt('clients', args.clients);
+const starts = positiveInt('starts', args.starts);
+const idleMs = nonNegativeInt('idle-ms', args['idle-ms']);
+if (checkpoint > totalTurns) usageError(`--checkpoint (${checkpoint}) must not exceed --turns (${totalTurns})`);
+
+function positiveInt(name, raw) {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) usageError(`--${name} must be a positive integer (got "${raw}")`);
+  return n;
+}
+function nonNegativeInt(name, raw) {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) usageError(`--${name} must be a non-negative integer (got "${raw}")`);
+  return n;
+}
+function usageError(message) {
+  process.stderr.write(`footprint: ${message}\n`);
+  process.exit(2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Paths and module resolution (as an ESM import from apps/daemon would resolve them)
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cli = join(root, 'apps/daemon/dist/cli.js');
+const projectFile = join(root, 'examples/hello/kaged.yaml');
+const daemonPackageJson = join(root, 'apps/daemon/package.json');
+
+function resolveFromDaemon(pkg, subpath) {
+  const require = createRequire(daemonPackageJson);
+  let dir;
+  try {
+    dir = dirname(require.resolve(`${pkg}/package.json`));
+  } catch {
+    // package.json not exported: walk up from the CommonJS entry point.
+    dir = dirname(require.resolve(pkg));
+  }
+  while (JSON.parse(safeRead(join(dir, 'package.json')) ?? '{}').name !== pkg) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`cannot find the package.json of ${pkg}`);
+    dir = parent;
+  }
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  const target = pickImport(manifest.exports?.[subpath] ?? (subpath === '.' ? manifest.exports : undefined)) ?? (subpath === '.' ? (manifest.module ?? manifest.main) : undefined);
+  if (!target) throw new Error(`${pkg} exports no ESM entry for "${subpath}"`);
+  return pathToFileURL(join(dir, target)).href;
+}
+
+function pickImport(entry) {
+  if (typeof entry === 'string') return entry;
+  if (!entry || typeof entry !== 'object') return undefined;
+  for (const condition of ['node', 'import', 'default']) {
+    if (condition in entry) {
+      const picked = pickImport(entry[condition]);
+      if (picked) return picked;
+    }
+  }
+  return undefined;
+}
+
+function safeRead(file) {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+const log = (line) => process.stderr.write(`${line}\n`);
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+const mb = (bytes) => bytes / (1024 * 1024);
+const fmtMb = (bytes) => `${mb(bytes).toFixed(1)} MB`;
+const round3 = (n) => Math.round(n * 1000) / 1000;
+
+function median(values) {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** VmRSS and VmHWM (peak RSS) of a process, in bytes. */
+function memoryOf(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+}
+
+async function freePort() {
+  const server = createServer();
+  await new Promise((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address();
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+/** One GET on a fresh connection; resolves with the status, or 0 when nothing answers yet. */
+function probe(port, path) {
+  return new Promise((resolve) => {
+    const request = http.get({ host: '127.0.0.1', port, path, agent: false, timeout: 1000 }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+    });
+    request.on('error', () => resolve(0));
+    request.on('timeout', () => request.destroy());
+  });
+}
+
+class Failure extends Error {}
+
+const children = new Set();
+
+/** Spawns `node <args>`, keeping the last lines of its stderr for error messages. */
+function spawnNode(nodeArgs, { stdout = 'ignore' } = {}) {
+  const child = spawn(process.execPath, nodeArgs, {
+    stdio: ['ignore', stdout, 'pipe'],
+    env: { ...process.env, MASTRA_TELEMETRY_DISABLED: '1' },
+  });
+  children.add(child);
+  child.stderrTail = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk) => (child.stderrTail = (child.stderrTail + chunk).slice(-4000)));
+  child.exited = new Promise((done) => child.once('exit', (code, signal) => done({ code, signal })));
+  child.exited.then(() => children.delete(child));
+  return child;
+}
+
+async function stop(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const killed = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await child.exited;
+  clearTimeout(killed);
+}
+
+/** The daemon on the example project, on `port`, with its data in `dataDir`. */
+function spawnDaemon(port, dataDir) {
+  return spawnNode([cli, 'start', '--project', projectFile, '--port', String(port), '--data-dir', dataDir, '--log-format', 'json']);
+}
+
+/** Polls /readyz every 10 ms; resolves with the milliseconds since `startedAt` at the first 200. */
+async function waitReady(child, port, startedAt, timeoutMs = 30_000) {
+  for (;;) {
+    if (child.exitCode !== null) throw new Failure(`the daemon exited with ${child.exitCode} before it was ready:\n${child.stderrTail}`);
+    const status = await probe(port, '/readyz');
+    if (status === 200) return performance.now() - startedAt;
+    if (performance.now() - startedAt > timeoutMs) throw new Failure(`the daemon was not ready after ${timeoutMs} ms (last /readyz status ${status}):\n${child.stderrTail}`);
+    await sleep(10);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The measurements
+
+/** RSS of a Node process that imported the Mastra packages and idled. */
+async function measureBare() {
+  const urls = MASTRA_IMPORTS.map(([pkg, subpath]) => resolveFromDaemon(pkg, subpath));
+  const code = `await Promise.all(${JSON.stringify(urls)}.map((url) => import(url)));\nprocess.stdout.write('ready\\n');\nsetInterval(() => {}, 1 << 30);\n`;
+  const child = spawnNode(['--input-type=module', '-e', code], { stdout: 'pipe' });
+  try {
+    await new Promise((resolve, reject) => {
+      child.stdout.setEncoding('utf8').on('data', (chunk) => chunk.includes('ready') && resolve());
+      child.exited.then(({ code: exit }) => reject(new Failure(`the bare import process exited with ${exit}:\n${child.stderrTail}`)));
+    });
+    await sleep(idleMs);
+    return memoryOf(child.pid);
+  } finally {
+    await stop(child);
+  }
+}
+
+/** One warm-up start, then `starts` measured ones on the same data directory (a restart, as in operation). */
+async function measureStarts(dataDir) {
+  const times = [];
+  for (let i = -1; i < starts; i++) {
+    const port = await freePort();
+    const startedAt = performance.now();
+    const child = spawnDaemon(port, dataDir);
+    try {
+      const ms = await waitReady(child, port, startedAt);
+      if (i >= 0) times.push(ms);
+      log(`  start ${i < 0 ? 'warm-up' : i + 1}: ${ms.toFixed(0)} ms to /readyz 200`);
+    } finally {
+      await stop(child);
+    }
+  }
+  return times;
+}
+
+/** Drives `count` turns with `clients` concurrent clients; each client keeps a session for a few turns. */
+async function driveTurns(port, count, state) {
+  let next = 0;
+  const client = async (id) => {
+    for (;;) {
+      const n = next++;
+      if (n >= count) return;
+      const k = state.perClient[id]++;
+      const sessionId = `footprint-${id}-${Math.floor(k / TURNS_PER_SESSION)}`;
+      const response = await fetch(`http://127.0.0.1:${port}/v1/agents/assistant/turns`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ message: MESSAGES[k % MESSAGES.length], sessionId }),
+      });
+      const body = await response.text();
+      if (response.status !== 200 || !body.includes('event: turn.end')) {
+        state.failures++;
+        state.firstFailure ??= `turn ${state.done + 1}: HTTP ${response.status}: ${body.slice(-300)}`;
+      }
+      state.done++;
+      if (state.done % 1000 === 0) log(`  ${state.done} turns`);
+    }
+  };
+  await Promise.all(Array.from({ length: clients }, (_, id) => client(id)));
+}
+
+async function main() {
+  if (process.platform !== 'linux') throw new Failure('this benchmark reads /proc: it runs on Linux only');
+  if (!existsSync(cli)) throw new Failure(`${cli} is missing: run "pnpm run build" at the repository root first`);
+  const tmp = await mkdtemp(join(os.tmpdir(), 'kaged-footprint-'));
+  try {
+    log(`bare: importing ${MASTRA_IMPORTS.map(([pkg, sub]) => (sub === '.' ? pkg : `${pkg}/${sub.slice(2)}`)).join(', ')}`);
+    const bare = await measureBare();
+    log(`  RSS ${fmtMb(bare.rss)}`);
+
+    log(`start-up: ${starts} starts (after one warm-up), /readyz polled every 10 ms`);
+    const startTimes = await measureStarts(join(tmp, 'starts'));
+
+    log(`daemon: idle, then ${checkpoint} and ${totalTurns} turns from ${clients} clients`);
+    const port = await freePort();
+    const child = spawnDaemon(port, join(tmp, 'turns'));
+    let idle;
+    let afterCheckpoint;
+    let afterAll;
+    const state = { done: 0, failures: 0, firstFailure: undefined, perClient: Array(clients).fill(0) };
+    let turnSeconds;
+    try {
+      await waitReady(child, port, performance.now());
+      await sleep(idleMs);
+      idle = memoryOf(child.pid);
+      log(`  idle RSS ${fmtMb(idle.rss)}`);
+      const turnsStarted = performance.now();
+      await driveTurns(port, checkpoint, state);
+      const checkpointSeconds = (performance.now() - turnsStarted) / 1000;
+      await sleep(idleMs);
+      afterCheckpoint = memoryOf(child.pid);
+      log(`  RSS after ${checkpoint} turns ${fmtMb(afterCheckpoint.rss)}`);
+      const restStarted = performance.now();
+      await driveTurns(port, totalTurns - checkpoint, state);
+      turnSeconds = checkpointSeconds + (performance.now() - restStarted) / 1000;
+      await sleep(idleMs);
+      afterAll = memoryOf(child.pid);
+      log(`  RSS after ${totalTurns} turns ${fmtMb(afterAll.rss)}`);
+    } finally {
+      await stop(child);
+    }
+    if (state.failures > 0) throw new Failure(`${state.failures} of ${state.done} turns failed; first: ${state.firstFailure}`);
+
+    const idleRatio = idle.rss / bare.rss;
+    const growthRatio = afterAll.rss / afterCheckpoint.rss;
+    const startMedian = median(startTimes);
+    const verdict = (ok) => (ok ? 'PASS' : 'FAIL');
+    const summary = {
+      machine: { node: process.version, platform: `${process.platform} ${process.arch}`, cpus: os.cpus().length, memoryMb: Math.round(mb(os.totalmem())) },
+      settings: { project: 'examples/hello', turns: totalTurns, checkpoint, clients, starts, idleMs },
+      bareImports: MASTRA_IMPORTS.map(([pkg, sub]) => (sub === '.' ? pkg : `${pkg}/${sub.slice(2)}`)),
+      rssMb: {
+        bare: round3(mb(bare.rss)),
+        daemonIdle: round3(mb(idle.rss)),
+        afterCheckpoint: round3(mb(afterCheckpoint.rss)),
+        afterTurns: round3(mb(afterAll.rss)),
+        daemonPeak: round3(mb(afterAll.peak)),
+      },
+      turnsPerSecond: round3(totalTurns / turnSeconds),
+      startMs: { median: round3(startMedian), runs: startTimes.map(round3) },
+      ratios: { idle: round3(idleRatio), growth: round3(growthRatio) },
+      goals: {
+        idle: { goal: GOALS.idleRatio, pass: idleRatio <= GOALS.idleRatio },
+        growth: { goal: GOALS.growthRatio, pass: growthRatio <= GOALS.growthRatio },
+        start: { goalMs: GOALS.startMs, pass: startMedian <= GOALS.startMs },
+      },
+    };
+    if (args.json) {
+      process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+      return;
+    }
+    const row = (label, value, extra = '') => `${label.padEnd(44)}${value.padStart(12)}${extra}`;
+    const lines = [
+      `footprint: examples/hello, Node ${process.version}, ${process.platform} ${process.arch}, ${os.cpus().length} CPUs, ${summary.machine.memoryMb} MB RAM`,
+      '',
+      row('bare Node + Mastra imports, idle (RSS)', fmtMb(bare.rss)),
+      row('daemon, ready and idle (RSS)', fmtMb(idle.rss), `   ratio ${idleRatio.toFixed(3)}  goal <= ${GOALS.idleRatio}  ${verdict(summary.goals.idle.pass)}`),
+      row(`daemon after ${checkpoint.toLocaleString('en')} turns (RSS)`, fmtMb(afterCheckpoint.rss)),
+      row(`daemon after ${totalTurns.toLocaleString('en')} turns (RSS)`, fmtMb(afterAll.rss), `   ratio ${growthRatio.toFixed(3)}  goal <= ${GOALS.growthRatio}  ${verdict(summary.goals.growth.pass)}`),
+      row('daemon peak (VmHWM)', fmtMb(afterAll.peak)),
+      row(`turns/s (${clients} clients, SSE)`, summary.turnsPerSecond.toFixed(0)),
+      row(`start -> /readyz 200, median of ${starts}`, `${startMedian.toFixed(0)} ms`, `   goal <= ${GOALS.startMs} ms  ${verdict(summary.goals.start.pass)}`),
+      `  starts: ${startTimes.map((t) => t.toFixed(0)).join(', ')} ms`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    await rm(tmp, { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+process.once('SIGINT', () => {
+  log('\nfootprint: interrupted; stopping the child processes');
+  Promise.all([...children].map(stop)).finally(() => process.exit(130));
+});
+
+main().then(
+  () => process.exit(0),
+  async (error) => {
+    await Promise.all([...children].map(stop));
+    process.stderr.write(`footprint: FAILED: ${error instanceof Failure ? error.message : (error?.stack ?? error)}\n`);
+    process.exit(1);
+  },
+);
