@@ -62,6 +62,7 @@ try {
       clients: { type: 'string', default: '8' },
       starts: { type: 'string', default: '5' },
       'idle-ms': { type: 'string', default: '2000' },
+      'node-options': { type: 'string', default: '' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -78,6 +79,7 @@ if (args.help) {
       '  --clients N     concurrent HTTP clients driving turns (default 8)\n' +
       '  --starts N      measured starts for the start-up time (default 5; the median is reported)\n' +
       '  --idle-ms N     how long a process idles before its RSS is read (default 2000)\n' +
+      '  --node-options S  NODE_OPTIONS for both measured processes, e.g. "--max-semi-space-size=2"\n' +
       '  --json          print a machine-readable summary on stdout (progress stays on stderr)\n',
   );
   process.exit(0);
@@ -87,6 +89,7 @@ const checkpoint = positiveInt('checkpoint', args.checkpoint);
 const clients = positiveInt('clients', args.clients);
 const starts = positiveInt('starts', args.starts);
 const idleMs = nonNegativeInt('idle-ms', args['idle-ms']);
+const nodeOptions = args['node-options'].trim();
 if (checkpoint > totalTurns) usageError(`--checkpoint (${checkpoint}) must not exceed --turns (${totalTurns})`);
 
 function positiveInt(name, raw) {
@@ -202,7 +205,7 @@ const children = new Set();
 function spawnNode(nodeArgs, { stdout = 'ignore' } = {}) {
   const child = spawn(process.execPath, nodeArgs, {
     stdio: ['ignore', stdout, 'pipe'],
-    env: { ...process.env, MASTRA_TELEMETRY_DISABLED: '1' },
+    env: { ...process.env, MASTRA_TELEMETRY_DISABLED: '1', ...(nodeOptions ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${nodeOptions}`.trim() } : {}) },
   });
   children.add(child);
   child.stderrTail = '';
@@ -239,39 +242,56 @@ async function waitReady(child, port, startedAt, timeoutMs = 30_000) {
 // ---------------------------------------------------------------------------------------------
 // The measurements
 
-/** RSS of a Node process that imported the Mastra packages and idled. */
+/**
+ * Bare runs (`starts` of them): a Node process imports the Mastra packages, says so, and idles.
+ * Each gives the time from spawn() to the end of the imports, and the RSS after --idle-ms.
+ */
 async function measureBare() {
   const urls = MASTRA_IMPORTS.map(([pkg, subpath]) => resolveFromDaemon(pkg, subpath));
   const code = `await Promise.all(${JSON.stringify(urls)}.map((url) => import(url)));\nprocess.stdout.write('ready\\n');\nsetInterval(() => {}, 1 << 30);\n`;
-  const child = spawnNode(['--input-type=module', '-e', code], { stdout: 'pipe' });
-  try {
-    await new Promise((resolve, reject) => {
-      child.stdout.setEncoding('utf8').on('data', (chunk) => chunk.includes('ready') && resolve());
-      child.exited.then(({ code: exit }) => reject(new Failure(`the bare import process exited with ${exit}:\n${child.stderrTail}`)));
-    });
-    await sleep(idleMs);
-    return memoryOf(child.pid);
-  } finally {
-    await stop(child);
+  const runs = [];
+  for (let i = 0; i < starts; i++) {
+    const startedAt = performance.now();
+    const child = spawnNode(['--input-type=module', '-e', code], { stdout: 'pipe' });
+    try {
+      await new Promise((resolve, reject) => {
+        child.stdout.setEncoding('utf8').on('data', (chunk) => chunk.includes('ready') && resolve());
+        child.exited.then(({ code: exit }) => reject(new Failure(`the bare import process exited with ${exit}:\n${child.stderrTail}`)));
+      });
+      const ms = performance.now() - startedAt;
+      await sleep(idleMs);
+      const { rss } = memoryOf(child.pid);
+      runs.push({ ms, rss });
+      log(`  bare ${i + 1}: imports done after ${ms.toFixed(0)} ms, RSS ${fmtMb(rss)}`);
+    } finally {
+      await stop(child);
+    }
   }
+  return runs;
 }
 
-/** One warm-up start, then `starts` measured ones on the same data directory (a restart, as in operation). */
+/**
+ * Daemon starts: one warm-up, then `starts` measured ones on the same data directory (a
+ * restart, as in operation). Each gives the time from spawn() to /readyz 200 and the RSS after
+ * --idle-ms.
+ */
 async function measureStarts(dataDir) {
-  const times = [];
+  const runs = [];
   for (let i = -1; i < starts; i++) {
     const port = await freePort();
     const startedAt = performance.now();
     const child = spawnDaemon(port, dataDir);
     try {
       const ms = await waitReady(child, port, startedAt);
-      if (i >= 0) times.push(ms);
-      log(`  start ${i < 0 ? 'warm-up' : i + 1}: ${ms.toFixed(0)} ms to /readyz 200`);
+      await sleep(idleMs);
+      const { rss } = memoryOf(child.pid);
+      if (i >= 0) runs.push({ ms, rss });
+      log(`  start ${i < 0 ? 'warm-up' : i + 1}: /readyz 200 after ${ms.toFixed(0)} ms, idle RSS ${fmtMb(rss)}`);
     } finally {
       await stop(child);
     }
   }
-  return times;
+  return runs;
 }
 
 /** Drives `count` turns with `clients` concurrent clients; each client keeps a session for a few turns. */
@@ -305,14 +325,12 @@ async function main() {
   if (!existsSync(cli)) throw new Failure(`${cli} is missing: run "pnpm run build" at the repository root first`);
   const tmp = await mkdtemp(join(os.tmpdir(), 'kaged-footprint-'));
   try {
-    log(`bare: importing ${MASTRA_IMPORTS.map(([pkg, sub]) => (sub === '.' ? pkg : `${pkg}/${sub.slice(2)}`)).join(', ')}`);
-    const bare = await measureBare();
-    log(`  RSS ${fmtMb(bare.rss)}`);
+    log(`bare: ${starts} processes importing ${MASTRA_IMPORTS.map(([pkg, sub]) => (sub === '.' ? pkg : `${pkg}/${sub.slice(2)}`)).join(', ')}`);
+    const bareRuns = await measureBare();
+    log(`daemon: ${starts} starts (after one warm-up), /readyz polled every 10 ms`);
+    const startRuns = await measureStarts(join(tmp, 'starts'));
 
-    log(`start-up: ${starts} starts (after one warm-up), /readyz polled every 10 ms`);
-    const startTimes = await measureStarts(join(tmp, 'starts'));
-
-    log(`daemon: idle, then ${checkpoint} and ${totalTurns} turns from ${clients} clients`);
+    log(`daemon: ${checkpoint} then ${totalTurns} turns in all, from ${clients} clients`);
     const port = await freePort();
     const child = spawnDaemon(port, join(tmp, 'turns'));
     let idle;
@@ -342,23 +360,29 @@ async function main() {
     }
     if (state.failures > 0) throw new Failure(`${state.failures} of ${state.done} turns failed; first: ${state.firstFailure}`);
 
-    const idleRatio = idle.rss / bare.rss;
+    // Medians over the runs: one process's RSS varies by tens of MB with GC timing.
+    const bare = { rss: median(bareRuns.map((r) => r.rss)), ms: median(bareRuns.map((r) => r.ms)) };
+    const daemonIdle = median(startRuns.map((r) => r.rss));
+    const startMedian = median(startRuns.map((r) => r.ms));
+    const idleRatio = daemonIdle / bare.rss;
     const growthRatio = afterAll.rss / afterCheckpoint.rss;
-    const startMedian = median(startTimes);
     const verdict = (ok) => (ok ? 'PASS' : 'FAIL');
     const summary = {
-      machine: { node: process.version, platform: `${process.platform} ${process.arch}`, cpus: os.cpus().length, memoryMb: Math.round(mb(os.totalmem())) },
-      settings: { project: 'examples/hello', turns: totalTurns, checkpoint, clients, starts, idleMs },
+      machine: { node: process.version, platform: `${process.platform} ${process.arch}`, cpus: os.cpus().length, memoryMb: Math.round(mb(os.totalmem())), loadAverage: os.loadavg().map((l) => round3(l)) },
+      settings: { project: 'examples/hello', turns: totalTurns, checkpoint, clients, starts, idleMs, nodeOptions },
       bareImports: MASTRA_IMPORTS.map(([pkg, sub]) => (sub === '.' ? pkg : `${pkg}/${sub.slice(2)}`)),
       rssMb: {
         bare: round3(mb(bare.rss)),
-        daemonIdle: round3(mb(idle.rss)),
+        daemonIdle: round3(mb(daemonIdle)),
+        turnRunIdle: round3(mb(idle.rss)),
         afterCheckpoint: round3(mb(afterCheckpoint.rss)),
         afterTurns: round3(mb(afterAll.rss)),
         daemonPeak: round3(mb(afterAll.peak)),
+        bareRuns: bareRuns.map((r) => round3(mb(r.rss))),
+        daemonRuns: startRuns.map((r) => round3(mb(r.rss))),
       },
       turnsPerSecond: round3(totalTurns / turnSeconds),
-      startMs: { median: round3(startMedian), runs: startTimes.map(round3) },
+      startMs: { median: round3(startMedian), runs: startRuns.map((r) => round3(r.ms)), bareImportsMedian: round3(bare.ms) },
       ratios: { idle: round3(idleRatio), growth: round3(growthRatio) },
       goals: {
         idle: { goal: GOALS.idleRatio, pass: idleRatio <= GOALS.idleRatio },
@@ -370,18 +394,19 @@ async function main() {
       process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
       return;
     }
-    const row = (label, value, extra = '') => `${label.padEnd(44)}${value.padStart(12)}${extra}`;
+    const row = (label, value, extra = '') => `${label.padEnd(46)}${value.padStart(10)}${extra}`;
     const lines = [
-      `footprint: examples/hello, Node ${process.version}, ${process.platform} ${process.arch}, ${os.cpus().length} CPUs, ${summary.machine.memoryMb} MB RAM`,
+      `footprint: examples/hello, Node ${process.version}, ${process.platform} ${process.arch}, ${os.cpus().length} CPUs, ${summary.machine.memoryMb} MB RAM, load ${summary.machine.loadAverage[0]}${nodeOptions ? `, NODE_OPTIONS ${nodeOptions}` : ''}`,
       '',
-      row('bare Node + Mastra imports, idle (RSS)', fmtMb(bare.rss)),
-      row('daemon, ready and idle (RSS)', fmtMb(idle.rss), `   ratio ${idleRatio.toFixed(3)}  goal <= ${GOALS.idleRatio}  ${verdict(summary.goals.idle.pass)}`),
-      row(`daemon after ${checkpoint.toLocaleString('en')} turns (RSS)`, fmtMb(afterCheckpoint.rss)),
-      row(`daemon after ${totalTurns.toLocaleString('en')} turns (RSS)`, fmtMb(afterAll.rss), `   ratio ${growthRatio.toFixed(3)}  goal <= ${GOALS.growthRatio}  ${verdict(summary.goals.growth.pass)}`),
-      row('daemon peak (VmHWM)', fmtMb(afterAll.peak)),
+      row(`bare Node + Mastra imports, idle (median of ${starts})`, fmtMb(bare.rss)),
+      row(`daemon, ready and idle (median of ${starts})`, fmtMb(daemonIdle), `   ratio ${idleRatio.toFixed(3)}  goal <= ${GOALS.idleRatio}  ${verdict(summary.goals.idle.pass)}`),
+      row(`daemon after ${checkpoint.toLocaleString('en')} turns`, fmtMb(afterCheckpoint.rss), `   (idle before the turns: ${fmtMb(idle.rss)})`),
+      row(`daemon after ${totalTurns.toLocaleString('en')} turns`, fmtMb(afterAll.rss), `   ratio ${growthRatio.toFixed(3)}  goal <= ${GOALS.growthRatio}  ${verdict(summary.goals.growth.pass)}`),
+      row('daemon peak RSS (VmHWM)', fmtMb(afterAll.peak)),
       row(`turns/s (${clients} clients, SSE)`, summary.turnsPerSecond.toFixed(0)),
-      row(`start -> /readyz 200, median of ${starts}`, `${startMedian.toFixed(0)} ms`, `   goal <= ${GOALS.startMs} ms  ${verdict(summary.goals.start.pass)}`),
-      `  starts: ${startTimes.map((t) => t.toFixed(0)).join(', ')} ms`,
+      row(`start -> /readyz 200 (median of ${starts})`, `${startMedian.toFixed(0)} ms`, `   goal <= ${GOALS.startMs} ms  ${verdict(summary.goals.start.pass)}`),
+      row(`  bare Mastra imports alone (median)`, `${bare.ms.toFixed(0)} ms`),
+      `  starts: ${startRuns.map((r) => r.ms.toFixed(0)).join(', ')} ms; bare RSS: ${bareRuns.map((r) => mb(r.rss).toFixed(0)).join(', ')} MB; daemon idle RSS: ${startRuns.map((r) => mb(r.rss).toFixed(0)).join(', ')} MB`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {

@@ -57,7 +57,9 @@ async function aptInstallPrometheus(): Promise<void> {
   if (ownPolicy) await writeFile(policy, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
   try {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'prometheus']]) {
+    // Another install in progress (a second test run) is waited for, not failed on.
+    const lock = ['-o', 'DPkg::Lock::Timeout=300'];
+    for (const args of [[...lock, 'update'], [...lock, 'install', '-y', '--no-install-recommends', 'prometheus']]) {
       const result = spawnSync('apt-get', args, { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
       if (result.status !== 0) {
         const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');
