@@ -119,4 +119,15 @@ describe('PinoMastraLogger', () => {
     logger.error('e');
     expect(out.records().map((r) => r.msg)).toEqual(['w', 'e']);
   });
+
+  it('logs Mastra’s warning about memory-less subagents at debug, not warn', () => {
+    const out = memoryDestination();
+    const logger = new PinoMastraLogger(createLogger({ destination: out, level: 'debug' }));
+    logger.warn('No memory is configured but resourceId and threadId were passed in args', { runId: 'r' });
+    logger.warn('something else');
+    expect(out.records().map((r) => [r.level, r.msg])).toEqual([
+      ['debug', 'No memory is configured but resourceId and threadId were passed in args'],
+      ['warn', 'something else'],
+    ]);
+  });
 });

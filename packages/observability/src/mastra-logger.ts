@@ -1,6 +1,8 @@
 import { MastraLogger } from '@mastra/core/logger';
 import type { Logger } from 'pino';
 
+const SUBAGENT_WITHOUT_MEMORY = 'No memory is configured but resourceId and threadId were passed';
+
 /**
  * Mastra's logger interface backed by kaged's pino logger, so Mastra's own messages land in
  * the same stream, with the same redaction, as everything else.
@@ -24,6 +26,12 @@ export class PinoMastraLogger extends MastraLogger {
   }
 
   warn(message: string, ...args: unknown[]): void {
+    // kaged's subagents have no memory by design, yet Mastra hands them the caller's thread:
+    // its warning about that would fire on every subagent call and teach operators to ignore warnings.
+    if (message.startsWith(SUBAGENT_WITHOUT_MEMORY)) {
+      this.debug(message, ...args);
+      return;
+    }
     if (this.#pino.isLevelEnabled('warn')) this.#pino.warn(fieldsOf(args), message);
   }
 
