@@ -27,6 +27,8 @@ export class DirectoryWatcher {
   readonly #timers = new Map<string, NodeJS.Timeout>();
   /** When the first event of a directory's pending burst arrived. */
   readonly #burstStarted = new Map<string, number>();
+  /** Bumped by every event: a fired timer whose directory saw a newer event reads nothing. */
+  readonly #eventCount = new Map<string, number>();
   #closed = false;
 
   constructor(options: DirectoryWatcherOptions) {
@@ -60,6 +62,9 @@ export class DirectoryWatcher {
     });
     this.#watchers.set(dir, watcher);
     watcher.on('all', (_event, path) => this.#onEvent(dir, path));
+    // Raw events arrive synchronously from fs.watch, before chokidar's own stat of the entry:
+    // the earliest sign that a save has begun.
+    watcher.on('raw', () => this.#onEvent(dir, ''));
     watcher.on('error', (error) => this.#options.onError(error as Error));
     await new Promise<void>((ready) => watcher.once('ready', () => ready()));
   }
@@ -95,6 +100,7 @@ export class DirectoryWatcher {
 
   #schedule(dir: string): void {
     if (this.#closed) return;
+    this.#eventCount.set(dir, (this.#eventCount.get(dir) ?? 0) + 1);
     clearTimeout(this.#timers.get(dir));
     const now = performance.now();
     if (!this.#burstStarted.has(dir)) this.#burstStarted.set(dir, now);
@@ -104,10 +110,16 @@ export class DirectoryWatcher {
     this.#timers.set(
       dir,
       setTimeout(() => {
-        this.#timers.delete(dir);
-        this.#burstStarted.delete(dir);
-        const files = this.#filesByDir.get(dir);
-        if (files && files.size > 0) this.#options.onActivity([...files]);
+        const seen = this.#eventCount.get(dir);
+        // Timers run before the event loop polls for I/O: a save that began just now has its
+        // events still waiting. Let them in first; if any came, the new timer reads instead.
+        setImmediate(() => {
+          if (this.#closed || this.#eventCount.get(dir) !== seen) return;
+          this.#timers.delete(dir);
+          this.#burstStarted.delete(dir);
+          const files = this.#filesByDir.get(dir);
+          if (files && files.size > 0) this.#options.onActivity([...files]);
+        });
       }, delay),
     );
   }

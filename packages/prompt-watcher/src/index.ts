@@ -1,5 +1,5 @@
 export { createPromptStore } from './prompt-store.js';
-export type { PromptChange, PromptStatus, PromptStore, PromptStoreOptions, RefreshResult } from './prompt-store.js';
+export type { PromptChange, PromptStatus, PromptStore, PromptStoreOptions, RefreshOptions, RefreshResult } from './prompt-store.js';
 export { createPromptWatcher } from './prompt-watcher.js';
 export type { PromptFailure, PromptWatcher, PromptWatcherOptions, WatcherLogger } from './prompt-watcher.js';
 export { createPromptSnapshot } from './prompt-snapshot.js';

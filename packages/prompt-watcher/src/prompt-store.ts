@@ -38,7 +38,7 @@ export interface PromptStore {
    * or changes while being read keeps its last good version; the prompt is marked stale with
    * the reason. Resolves with the prompts whose version changed.
    */
-  refresh(paths?: readonly string[]): Promise<RefreshResult>;
+  refresh(paths?: readonly string[], options?: RefreshOptions): Promise<RefreshResult>;
   /**
    * Replaces the set of prompts (a project reload). New or re-pointed prompts must load, or
    * this throws `PromptLoadError` and nothing changes; unchanged ones keep their state.
@@ -46,6 +46,14 @@ export interface PromptStore {
   setPrompts(prompts: readonly PromptDefinition[]): Promise<PromptChange[]>;
   /** Absolute paths of every prompt file. */
   files(): string[];
+}
+
+export interface RefreshOptions {
+  /**
+   * A file modified less than this long ago is not read yet (reported `unsettled`): an editor
+   * may be between two chunks of one save. The watcher passes its settle time. Default 0.
+   */
+  minAgeMs?: number;
 }
 
 export interface RefreshResult {
@@ -96,7 +104,7 @@ export async function createPromptStore(options: PromptStoreOptions): Promise<Pr
         error: e.error,
       })),
     files: () => [...new Set([...entries.values()].flatMap((e) => (e.path ? [e.path] : [])))],
-    refresh: (paths) =>
+    refresh: (paths, refreshOptions = {}) =>
       serial(async () => {
         const wanted = paths ? new Set(paths) : undefined;
         const changes: PromptChange[] = [];
@@ -105,7 +113,7 @@ export async function createPromptStore(options: PromptStoreOptions): Promise<Pr
         const loadedAt = new Date();
         for (const [id, entry] of entries) {
           if (!entry.path || (wanted && !wanted.has(entry.path))) continue;
-          const read = await readSettled(entry.path);
+          const read = await readSettled(entry.path, refreshOptions.minAgeMs ?? 0);
           if (read.kind === 'unsettled') {
             unsettled.add(entry.path);
             continue;
@@ -185,12 +193,17 @@ type ReadResult = { kind: 'ok'; text: string } | { kind: 'failed'; reason: strin
 
 /**
  * Reads a file that an editor may be writing right now. An empty file is an editor between
- * truncating and writing (or a save still to come): it is never a prompt version. A file whose
- * size or mtime moved during the read is read again later.
+ * truncating and writing (or a save still to come): it is never a prompt version. A file
+ * modified within `minAgeMs`, or whose size or mtime moved during the read, is read again later.
  */
-async function readSettled(path: string): Promise<ReadResult> {
+async function readSettled(path: string, minAgeMs: number): Promise<ReadResult> {
   try {
     const before = await stat(path);
+    // The file's own clock says whether it has been quiet: a timer from an earlier burst of
+    // events can fire just after a new save began, before its events arrive. (A modification
+    // time in the future, clock skew, is accepted rather than waited out forever.)
+    const age = Date.now() - before.mtimeMs;
+    if (age >= 0 && age < minAgeMs) return { kind: 'unsettled' };
     const text = await readFile(path, 'utf8');
     const after = await stat(path);
     if (before.size !== after.size || before.mtimeMs !== after.mtimeMs || Buffer.byteLength(text) !== after.size) {

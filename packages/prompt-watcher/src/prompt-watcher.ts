@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DirectoryWatcher } from './directory-watcher.js';
 import type { PromptDefinition } from './prompt.js';
@@ -14,6 +14,9 @@ export interface WatcherLogger {
 }
 
 const silent: WatcherLogger = { info: () => {}, warn: () => {} };
+
+/** A file modified more recently than this is read again later: it may be mid-save. */
+const MIN_FILE_AGE_MS = 15;
 
 export interface PromptWatcherOptions extends PromptStoreOptions {
   /**
@@ -75,8 +78,9 @@ export async function createPromptWatcher(options: PromptWatcherOptions): Promis
     return queue;
   };
 
+  const settleMs = options.settleMs ?? 75;
   const directories = new DirectoryWatcher({
-    settleMs: options.settleMs ?? 75,
+    settleMs,
     maxWaitMs: options.maxWaitMs ?? 500,
     onActivity: (files) => void serial(() => check(files)),
     onError: (error) => logger.warn({ err: error }, 'prompt.watch_error'),
@@ -84,14 +88,22 @@ export async function createPromptWatcher(options: PromptWatcherOptions): Promis
 
   async function check(files: string[]): Promise<void> {
     const promptFiles = new Set(store.files());
-    const { changes, unsettled } = await store.refresh(files.filter((f) => promptFiles.has(f)));
-    if (unsettled.length > 0) directories.recheck(unsettled);
+    const { changes, unsettled } = await store.refresh(
+      files.filter((f) => promptFiles.has(f)),
+      // A backstop for the rare save whose events are not yet delivered when the settle time ends.
+      { minAgeMs: MIN_FILE_AGE_MS },
+    );
+    const later = [...unsettled];
     logChanges(changes);
     logStale();
     if (changes.length > 0) options.onPromptsChanged?.(changes);
 
     const changedFiles: string[] = [];
     for (const file of files.filter((f) => fileHashes.has(f))) {
+      if (await modifiedWithin(file, MIN_FILE_AGE_MS)) {
+        later.push(file);
+        continue;
+      }
       const hash = await hashOf(file);
       // A missing or empty file is a save in progress or a deletion: wait for real content.
       if (hash !== null && hash !== fileHashes.get(file)) {
@@ -99,6 +111,7 @@ export async function createPromptWatcher(options: PromptWatcherOptions): Promis
         changedFiles.push(file);
       }
     }
+    if (later.length > 0) directories.recheck(later);
     if (changedFiles.length > 0) await options.onFilesChanged?.(changedFiles);
   }
 
@@ -152,6 +165,16 @@ export async function createPromptWatcher(options: PromptWatcherOptions): Promis
     watchedDirectories: () => directories.directories(),
     close: () => directories.close(),
   };
+}
+
+/** Modified less than `ms` ago: possibly mid-save (see `RefreshOptions.minAgeMs`). */
+async function modifiedWithin(file: string, ms: number): Promise<boolean> {
+  try {
+    const age = Date.now() - (await stat(file)).mtimeMs;
+    return age >= 0 && age < ms;
+  } catch {
+    return false;
+  }
 }
 
 async function hashOf(file: string): Promise<string | null> {

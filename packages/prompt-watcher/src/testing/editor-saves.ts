@@ -1,4 +1,5 @@
-import { mkdir, open, readlink, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
+import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { mkdir, readlink, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -8,30 +9,35 @@ export type EditorSave = (path: string, text: string) => Promise<void>;
 /** Truncate and write in one call (most editors, `echo >`). */
 export const inPlace: EditorSave = (path, text) => writeFile(path, text);
 
-/** Truncate, then write the text in two chunks 30 ms apart (a slow or buffered writer). */
+/**
+ * Truncate, then write the text in two chunks 30 ms apart (a slow or buffered writer).
+ *
+ * The writes are synchronous system calls on purpose: the 30 ms are then measured from the
+ * moment the first chunk is in the file. With promise-based writes the pause starts only when
+ * the thread pool reports back, which on a loaded machine can be far later than the write
+ * itself, and the simulated gap silently grows.
+ */
 export const twoChunks: EditorSave = async (path, text) => {
   const half = Math.floor(text.length / 2);
-  const handle = await open(path, 'w');
+  const fd = openSync(path, 'w');
   try {
-    // No fsync between the chunks: other readers see written bytes at once (page cache), and
-    // under disk load an fsync alone can outlast the pause this helper claims to make.
-    await handle.write(text.slice(0, half));
+    writeSync(fd, text.slice(0, half));
     await sleep(30);
-    await handle.write(text.slice(half));
+    writeSync(fd, text.slice(half));
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 };
 
-/** Truncate to empty, pause, then write (an editor that clears the file first). */
+/** Truncate to empty, pause 15 ms, then write (an editor that clears the file first). Synchronous calls, as above. */
 export const truncateFirst: EditorSave = async (path, text) => {
-  const handle = await open(path, 'r+');
+  const fd = openSync(path, 'r+');
   try {
-    await handle.truncate(0);
+    ftruncateSync(fd, 0);
     await sleep(15);
-    await handle.write(text, 0);
+    writeSync(fd, text, 0);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 };
 
