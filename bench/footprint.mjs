@@ -24,6 +24,9 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { flagHelpers } from './lib/flags.mjs';
+
+const { usageError, positiveInt, nonNegativeInt } = flagHelpers('footprint');
 
 const GOALS = {
   idleRatio: 1.15, // daemon idle RSS / bare Mastra imports RSS
@@ -92,20 +95,6 @@ const idleMs = nonNegativeInt('idle-ms', args['idle-ms']);
 const nodeOptions = args['node-options'].trim();
 if (checkpoint > totalTurns) usageError(`--checkpoint (${checkpoint}) must not exceed --turns (${totalTurns})`);
 
-function positiveInt(name, raw) {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) usageError(`--${name} must be a positive integer (got "${raw}")`);
-  return n;
-}
-function nonNegativeInt(name, raw) {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) usageError(`--${name} must be a non-negative integer (got "${raw}")`);
-  return n;
-}
-function usageError(message) {
-  process.stderr.write(`footprint: ${message}\n`);
-  process.exit(2);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Paths and module resolution (as an ESM import from apps/daemon would resolve them)

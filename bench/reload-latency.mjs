@@ -10,12 +10,23 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { flagHelpers } from './lib/flags.mjs';
 
 const { createPromptWatcher } = await import('../packages/prompt-watcher/dist/index.js');
 const { editorSaves, configMapSwap, createConfigMapFile } = await import('../packages/prompt-watcher/dist/testing.js');
 
-const { values } = parseArgs({ options: { saves: { type: 'string', default: '40' }, json: { type: 'boolean', default: false } } });
-const saves = Number(values.saves);
+const { usageError, positiveInt } = flagHelpers('reload-latency');
+let values;
+try {
+  ({ values } = parseArgs({ options: { saves: { type: 'string', default: '40' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } }));
+} catch (error) {
+  usageError(`${error.message} (usage: node bench/reload-latency.mjs [--saves N] [--json])`);
+}
+if (values.help) {
+  process.stdout.write('usage: node bench/reload-latency.mjs [--saves N] [--json]\n  --saves N  saves per editor style (default 40)\n');
+  process.exit(0);
+}
+const saves = positiveInt('saves', values.saves);
 const GOAL_P99_MS = 150;
 
 const styles = { ...editorSaves, configMapSwap };

@@ -26,6 +26,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { flagHelpers } from './lib/flags.mjs';
+
+const { usageError, positiveInt, nonNegativeInt } = flagHelpers('tracing-overhead');
 
 const GOALS = { onOff: 1.5, hangHealthy: 1.1 };
 const REPLY = 'Sure, here is a short scripted reply of roughly twenty words, streamed word by word so the benchmark sees real deltas.';
@@ -87,20 +90,6 @@ const warmup = nonNegativeInt('warmup', args.warmup);
 const scenarioNames = args.scenario === 'all' ? Object.keys(SCENARIOS) : [args.scenario];
 for (const name of scenarioNames) if (!SCENARIOS[name]) usageError(`--scenario must be text, tool or all (got "${args.scenario}")`);
 
-function positiveInt(name, raw) {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) usageError(`--${name} must be a positive integer (got "${raw}")`);
-  return n;
-}
-function nonNegativeInt(name, raw) {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) usageError(`--${name} must be a non-negative integer (got "${raw}")`);
-  return n;
-}
-function usageError(message) {
-  process.stderr.write(`tracing-overhead: ${message}\n`);
-  process.exit(2);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Helpers

@@ -30,6 +30,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { flagHelpers } from './lib/flags.mjs';
+
+const { usageError, positiveInt, nonNegativeInt } = flagHelpers('turn-overhead');
 
 const GOAL_RATIO = 1.15; // goal for b/a: the daemon may cost at most 15 % more per turn than bare Mastra
 const REPLY =
@@ -111,20 +114,6 @@ for (const name of scenarioNames) {
   if (!SCENARIOS[name]) usageError(`--scenario must be text, tool or all (got "${args.scenario}")`);
 }
 
-function positiveInt(name, raw) {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) usageError(`--${name} must be a positive integer (got "${raw}")`);
-  return n;
-}
-function nonNegativeInt(name, raw) {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) usageError(`--${name} must be a non-negative integer (got "${raw}")`);
-  return n;
-}
-function usageError(message) {
-  process.stderr.write(`turn-overhead: ${message}\n`);
-  process.exit(2);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Modules: the built workspace packages, and Mastra as the daemon resolves it (ESM build, so
