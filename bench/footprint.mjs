@@ -18,13 +18,13 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { flagHelpers } from './lib/flags.mjs';
+import { resolveFromDaemon, root } from './lib/modules.mjs';
+import { median, round3 } from './lib/stats.mjs';
 
 const { usageError, positiveInt, nonNegativeInt } = flagHelpers('footprint');
 
@@ -99,50 +99,11 @@ if (checkpoint > totalTurns) usageError(`--checkpoint (${checkpoint}) must not e
 // ---------------------------------------------------------------------------------------------
 // Paths and module resolution (as an ESM import from apps/daemon would resolve them)
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'apps/daemon/dist/cli.js');
 const projectFile = join(root, 'examples/hello/kaged.yaml');
-const daemonPackageJson = join(root, 'apps/daemon/package.json');
 
-function resolveFromDaemon(pkg, subpath) {
-  const require = createRequire(daemonPackageJson);
-  let dir;
-  try {
-    dir = dirname(require.resolve(`${pkg}/package.json`));
-  } catch {
-    // package.json not exported: walk up from the CommonJS entry point.
-    dir = dirname(require.resolve(pkg));
-  }
-  while (JSON.parse(safeRead(join(dir, 'package.json')) ?? '{}').name !== pkg) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`cannot find the package.json of ${pkg}`);
-    dir = parent;
-  }
-  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-  const target = pickImport(manifest.exports?.[subpath] ?? (subpath === '.' ? manifest.exports : undefined)) ?? (subpath === '.' ? (manifest.module ?? manifest.main) : undefined);
-  if (!target) throw new Error(`${pkg} exports no ESM entry for "${subpath}"`);
-  return pathToFileURL(join(dir, target)).href;
-}
 
-function pickImport(entry) {
-  if (typeof entry === 'string') return entry;
-  if (!entry || typeof entry !== 'object') return undefined;
-  for (const condition of ['node', 'import', 'default']) {
-    if (condition in entry) {
-      const picked = pickImport(entry[condition]);
-      if (picked) return picked;
-    }
-  }
-  return undefined;
-}
 
-function safeRead(file) {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -151,13 +112,7 @@ const log = (line) => process.stderr.write(`${line}\n`);
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 const mb = (bytes) => bytes / (1024 * 1024);
 const fmtMb = (bytes) => `${mb(bytes).toFixed(1)} MB`;
-const round3 = (n) => Math.round(n * 1000) / 1000;
 
-function median(values) {
-  const sorted = [...values].sort((x, y) => x - y);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 /** VmRSS and VmHWM (peak RSS) of a process, in bytes. */
 function memoryOf(pid) {

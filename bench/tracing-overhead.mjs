@@ -22,11 +22,13 @@ import { createServer } from 'node:http';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { flagHelpers } from './lib/flags.mjs';
+import { builtModule, root } from './lib/modules.mjs';
+import { parseSse } from './lib/sse.mjs';
+import { median, percentile, round3 } from './lib/stats.mjs';
 
 const { usageError, positiveInt, nonNegativeInt } = flagHelpers('tracing-overhead');
 
@@ -94,26 +96,10 @@ for (const name of scenarioNames) if (!SCENARIOS[name]) usageError(`--scenario m
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const log = (line) => process.stderr.write(`${line}\n`);
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc');
-const round3 = (n) => Math.round(n * 1000) / 1000;
-const median = (values) => {
-  const sorted = [...values].sort((x, y) => x - y);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-const percentile = (values, p) => {
-  const sorted = [...values].sort((x, y) => x - y);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-};
 
-function builtModule(relative) {
-  return import(pathToFileURL(join(root, relative)).href).catch((error) => {
-    throw new Error(`cannot load ${relative}: run "pnpm run build" at the repository root first (${error.message})`);
-  });
-}
 
 class TurnFailure extends Error {}
 
@@ -150,20 +136,6 @@ async function startReceiver(mode) {
   };
 }
 
-function parseSse(body) {
-  const events = [];
-  for (const block of body.split(/\r?\n\r?\n/)) {
-    if (!block.trim()) continue;
-    let event = 'message';
-    const data = [];
-    for (const line of block.split(/\r?\n/)) {
-      if (line.startsWith('event:')) event = line.slice(6).trim();
-      else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
-    }
-    events.push({ event, data: data.join('\n') });
-  }
-  return events;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Main

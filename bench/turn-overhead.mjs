@@ -21,16 +21,16 @@
 // is a report, not a test); exits 1 only when something failed (a turn errored, a setup step threw).
 
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { flagHelpers } from './lib/flags.mjs';
+import { builtModule, resolveFromDaemon, root } from './lib/modules.mjs';
+import { parseSse } from './lib/sse.mjs';
+import { median, percentile, round3 } from './lib/stats.mjs';
 
 const { usageError, positiveInt, nonNegativeInt } = flagHelpers('turn-overhead');
 
@@ -119,57 +119,10 @@ for (const name of scenarioNames) {
 // Modules: the built workspace packages, and Mastra as the daemon resolves it (ESM build, so
 // the bare agents run the very module instances the daemon runs).
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const daemonPackageJson = join(root, 'apps/daemon/package.json');
 
-function builtModule(relative) {
-  return import(pathToFileURL(join(root, relative)).href).catch((error) => {
-    throw new Error(`cannot load ${relative}: run "pnpm run build" at the repository root first (${error.message})`);
-  });
-}
 
-/** Resolves `pkg` + `subpath` the way an ESM import from apps/daemon would (the "import" condition). */
-function resolveFromDaemon(pkg, subpath = '.') {
-  const require = createRequire(daemonPackageJson);
-  let pkgJsonPath;
-  try {
-    pkgJsonPath = require.resolve(`${pkg}/package.json`);
-  } catch {
-    // package.json not exported: walk up from the CommonJS entry point.
-    let dir = dirname(require.resolve(pkg));
-    while (!safeReadJson(join(dir, 'package.json'))?.name || safeReadJson(join(dir, 'package.json')).name !== pkg) {
-      const parent = dirname(dir);
-      if (parent === dir) throw new Error(`cannot find the package.json of ${pkg}`);
-      dir = parent;
-    }
-    pkgJsonPath = join(dir, 'package.json');
-  }
-  const manifest = JSON.parse(readFileSync(pkgJsonPath, 'utf8'));
-  const target = pickImport(manifest.exports?.[subpath] ?? (subpath === '.' ? manifest.exports : undefined));
-  const file = target ?? (subpath === '.' ? (manifest.module ?? manifest.main) : undefined);
-  if (!file) throw new Error(`${pkg} exports no ESM entry for "${subpath}"`);
-  return pathToFileURL(join(dirname(pkgJsonPath), file)).href;
-}
 
-function pickImport(entry) {
-  if (typeof entry === 'string') return entry;
-  if (!entry || typeof entry !== 'object') return undefined;
-  for (const condition of ['node', 'import', 'default']) {
-    if (condition in entry) {
-      const picked = pickImport(entry[condition]);
-      if (picked) return picked;
-    }
-  }
-  return undefined;
-}
 
-function safeReadJson(file) {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -181,36 +134,11 @@ const log = (line) => process.stderr.write(`${line}\n`);
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc');
 
-function median(values) {
-  const sorted = [...values].sort((x, y) => x - y);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
-function percentile(values, p) {
-  const sorted = [...values].sort((x, y) => x - y);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
-const round3 = (n) => Math.round(n * 1000) / 1000;
 
 class TurnFailure extends Error {}
 
-/** Minimal SSE parser: the `event:` name and `data:` text of each event. */
-function parseSse(body) {
-  const events = [];
-  for (const block of body.split(/\r?\n\r?\n/)) {
-    if (!block.trim()) continue;
-    let event = 'message';
-    const data = [];
-    for (const line of block.split(/\r?\n/)) {
-      if (line.startsWith('event:')) event = line.slice(6).trim();
-      else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
-    }
-    events.push({ event, data: data.join('\n') });
-  }
-  return events;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Main
