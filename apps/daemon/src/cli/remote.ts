@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { KagedError } from '../errors/kaged-error.js';
+import { substituteEnvVars } from '../project/env-vars.js';
 
 export interface RemoteOptions {
   url?: string | undefined;
@@ -99,15 +100,9 @@ function projectDefaults(options: RemoteOptions & { project?: string | undefined
   return { url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, ...(token ? { token } : {}) };
 }
 
-/** `${env:NAME}` / `${env:NAME:-default}` as the project loader reads them; unset without a default: no token. */
+/** The token as the project loader would read it; a variable unset or empty, without a default: no token. */
 function substituteEnv(value: string): string | undefined {
-  let missing = false;
-  const result = value.replace(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_match, name: string, fallback: string | undefined) => {
-    const found = process.env[name];
-    if (found !== undefined && found !== '') return found;
-    if (fallback !== undefined) return fallback;
-    missing = true;
-    return '';
-  });
-  return missing || result === '' ? undefined : result;
+  const set = Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== ''));
+  const { text, missing } = substituteEnvVars(value, set);
+  return missing.length > 0 || text === '' ? undefined : text;
 }

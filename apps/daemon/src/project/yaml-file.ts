@@ -2,6 +2,7 @@ import { relative, isAbsolute } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import type { ConfigIssue } from '../errors/project-config-error.js';
+import { substituteEnvVars } from './env-vars.js';
 
 /**
  * A parsed YAML file that can point at its own fields: every error kaged reports about a
@@ -73,15 +74,12 @@ export class YamlFile {
     visit(this.document, {
       Scalar: (_key, node, path) => {
         if (typeof node.value !== 'string' || !node.value.includes('${')) return;
-        node.value = node.value.replace(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_whole, name: string, fallback?: string) => {
-          const value = env[name] ?? fallback;
-          if (value === undefined) {
-            const at = this.#lines.linePos(node.range?.[0] ?? 0);
-            issues.push({ file: this.displayPath, line: at.line, column: at.col, path: pathOfVisit(path, node), message: `environment variable ${name} is not set` });
-            return '';
-          }
-          return value;
-        });
+        const { text, missing } = substituteEnvVars(node.value, env);
+        node.value = text;
+        for (const name of missing) {
+          const at = this.#lines.linePos(node.range?.[0] ?? 0);
+          issues.push({ file: this.displayPath, line: at.line, column: at.col, path: pathOfVisit(path, node), message: `environment variable ${name} is not set` });
+        }
       },
     });
     return issues;
