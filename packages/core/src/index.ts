@@ -1,0 +1,10 @@
+export { hasMarker, KagedError } from './errors/kaged-error.js';
+export { networkFailureOf } from './errors/network-error.js';
+export type { NetworkFailure, NetworkFailureKind } from './errors/network-error.js';
+export { addUsage, emptyUsage, fromFlatUsage } from './usage/token-usage.js';
+export type { FlatUsage, TokenUsage } from './usage/token-usage.js';
+export { roundCost, sumCosts } from './usage/cost.js';
+export { isSecretKey, normalizeKeyName, SECRET_KEY_NAMES } from './secrets/secret-keys.js';
+export { CENSOR, redactSecretFields } from './secrets/redact-secret-fields.js';
+export { MIN_SECRET_LENGTH, scrubSecrets, SecretScrubber } from './secrets/secret-scrubber.js';
+export { safeUrl } from './secrets/safe-url.js';
