@@ -23,6 +23,7 @@ interface Publishable {
 }
 
 const packages: Publishable[] = [
+  { dir: 'packages/core', name: '@kaged/core', expected: 'KagedError' },
   { dir: 'packages/llm', name: '@kaged/llm', expected: 'createModelRegistry' },
   {
     dir: 'packages/prompt-watcher',

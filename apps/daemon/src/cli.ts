@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { KagedError } from './errors/kaged-error.js';
+import { KagedError } from '@kaged/core';
+import { KagedDaemonError } from './errors/kaged-daemon-error.js';
 import { formatIssue, ProjectConfigError } from './errors/project-config-error.js';
 import { kagedVersion } from './version.js';
 
@@ -91,7 +92,7 @@ function findProject(flag: string | undefined): string {
   const fromEnv = process.env.KAGED_PROJECT || undefined;
   const candidate = flag ?? fromEnv ?? 'kaged.yaml';
   if (!flag && !fromEnv && !existsSync(candidate)) {
-    throw new KagedError('project_not_found', `no kaged.yaml in ${process.cwd()}: pass --project PATH`);
+    throw new KagedDaemonError('project_not_found', `no kaged.yaml in ${process.cwd()}: pass --project PATH`);
   }
   return resolve(candidate);
 }
@@ -109,14 +110,14 @@ async function start(
   values: { host?: string; port?: string; 'data-dir'?: string; 'log-level'?: string; 'log-format'?: string },
 ): Promise<number> {
   const level = (values['log-level'] ?? process.env.KAGED_LOG_LEVEL ?? 'info') as LogLevel;
-  if (!logLevels.includes(level)) throw new KagedError('invalid_argument', `--log-level must be one of ${logLevels.join(', ')}`);
+  if (!logLevels.includes(level)) throw new KagedDaemonError('invalid_argument', `--log-level must be one of ${logLevels.join(', ')}`);
   let port: number | undefined;
   if (values.port !== undefined) {
     port = Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new KagedError('invalid_argument', `--port must be an integer from 0 to 65535, got "${values.port}"`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new KagedDaemonError('invalid_argument', `--port must be an integer from 0 to 65535, got "${values.port}"`);
   }
   const format = values['log-format'] ?? (process.stdout.isTTY ? 'pretty' : 'json');
-  if (format !== 'json' && format !== 'pretty') throw new KagedError('invalid_argument', `--log-format must be json or pretty, got "${format}"`);
+  if (format !== 'json' && format !== 'pretty') throw new KagedDaemonError('invalid_argument', `--log-format must be json or pretty, got "${format}"`);
   const [{ createLogger, LogRing, SecretValues }, { startDaemon }] = await Promise.all([import('@kaged/observability'), import('./daemon.js')]);
   const logRing = new LogRing();
   const secrets = new SecretValues();
@@ -155,7 +156,7 @@ main(process.argv.slice(2)).then(
     setTimeout(() => process.exit(code), 50).unref();
   },
   (error: unknown) => {
-    if (error instanceof ProjectConfigError) {
+    if (ProjectConfigError.isInstance(error)) {
       process.stderr.write(`${error.issues.map(formatIssue).join('\n')}\n`);
       process.stderr.write(`kaged: ${error.issues.length} problem(s) in the project; nothing was started\n`);
     } else if (String((error as { code?: unknown })?.code).startsWith('ERR_PARSE_ARGS_')) {

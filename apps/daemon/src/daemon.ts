@@ -1,25 +1,27 @@
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
-import { createHarness, type Harness, type ModelPricing } from '@kaged/harness';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { combineTurnObservers, createHarness, type Harness } from '@kaged/harness';
 import { createLogger, LogRing, SecretValues, type Logger } from '@kaged/observability';
-import { PinoMastraLogger } from '@kaged/observability/mastra';
-import { createTracing, type KagedTracing, type TraceCostFn } from '@kaged/observability/tracing';
-import { LibSQLStore } from '@mastra/libsql';
-import { Mastra } from '@mastra/core/mastra';
-import { Memory } from '@mastra/memory';
-import { KagedError } from './errors/kaged-error.js';
-import { DaemonMetrics } from './metrics/daemon-metrics.js';
-import { meteredHarness } from './metrics/metered-harness.js';
-import { createLiveProject, type LiveProject } from './project/live-project.js';
+import type { KagedTracing } from '@kaged/observability/tracing';
+import { KagedDaemonError } from './errors/kaged-daemon-error.js';
+import type { DaemonMetrics } from './metrics/daemon-metrics.js';
+import { createLiveProject } from './project/live-project.js';
 import { loadProject } from './project/load-project.js';
 import type { Project } from './project/project.js';
-import { modelPorts } from './model-ports.js';
 import { createApp } from './server/app.js';
-import type { ReadinessCheck } from './server/routes/health.js';
+import { isLoopback, listen } from './server/listen.js';
+import { guardScoreObserver } from './turn-observers/guard-score-observer.js';
+import { logCorrelationObserver } from './turn-observers/log-correlation-observer.js';
+import { traceFlushObserver } from './turn-observers/trace-flush-observer.js';
 import { kagedVersion } from './version.js';
+import { createMetering } from './wiring/metrics.js';
+import { projectModels } from './wiring/models.js';
+import { readinessChecks } from './wiring/readiness.js';
+import { openStorage } from './wiring/storage.js';
+import { projectTools } from './wiring/tools.js';
+import { startTracing } from './wiring/tracing.js';
 
 export interface DaemonOptions {
   /** Path of the project file (`kaged.yaml`). */
@@ -63,7 +65,11 @@ export interface Daemon {
   close(): Promise<void>;
 }
 
-/** Loads a project and serves its agents over HTTP. */
+/**
+ * Loads a project and serves its agents over HTTP. The composition root: each thing built from
+ * the project has a file of its own under `wiring/`, and turns are observed through the
+ * harness's observer port (`turn-observers/`).
+ */
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const env = options.env ?? process.env;
   // Mastra reports feature usage to a third-party host unless told not to; a self-hosted
@@ -78,76 +84,79 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const port = options.port ?? project.server.port;
   const token = options.token ?? project.server.token ?? (env.KAGED_TOKEN || undefined);
   if (!isLoopback(host) && !token) {
-    throw new KagedError(
+    throw new KagedDaemonError(
       'token_required',
       `refusing to bind ${host} without a token: anyone who can reach it could run your agents. Set server.token in ${project.file} or KAGED_TOKEN, or bind 127.0.0.1`,
     );
   }
-
   const dataDir = resolve(options.dataDir ?? env.KAGED_DATA_DIR ?? join(project.dir, '.kaged'));
   await mkdir(dataDir, { recursive: true });
 
-  // Prompts, the project file and its providers follow edits on disk from here on.
-  // Prometheus metrics in a registry of this daemon's own; read lazily, at each scrape.
-  const metrics = new DaemonMetrics({
-    version: kagedVersion,
-    activeTurns: () => harness.activeTurns,
-    traceExportFailures: () => ({ langfuse: tracing.status().langfuse?.failures }),
-  });
+  // What start-up has opened, closed again (newest first) when a later step fails.
+  const opened: (() => Promise<unknown>)[] = [];
+  const abandon = async (error: unknown): Promise<never> => {
+    for (const close of opened.reverse()) await close().catch(() => {});
+    throw error;
+  };
+  const metering = createMetering();
+  // Prompts, the project file and its providers follow edits on disk from here on, start-up
+  // included. Until the harness exists a reload only changes live.current(), which the harness
+  // is built from: no reload reaches a missing harness, and no edit is lost.
+  let running: Harness | undefined;
   const live = await createLiveProject({
     project,
     env,
     logger,
     secrets,
-    onReload: (next) => harness.setAgents(next.agents),
-    onReloadOutcome: ({ kind, ok }) => metrics.recordReload(kind, ok),
+    onReload: (next) => running?.setAgents(next.agents),
+    onReloadOutcome: ({ kind, ok }) => metering.metrics.recordReload(kind, ok),
   });
-  const storage = new LibSQLStore({ id: 'kaged', url: `file:${join(dataDir, 'kaged.db')}` });
-  await storage.init();
-  // Tracing is Mastra's own pipeline: local traces into this store, Langfuse when configured.
-  const { tags: traceTags, ...tracingConfig } = project.observability;
-  const tracing = await createTracing({ ...tracingConfig, storage, env, logger });
-  const mastra = new Mastra({ storage, logger: new PinoMastraLogger(logger), ...(tracing.observability ? { observability: tracing.observability } : {}) });
-  // turn.error codes for provider failures and turn.end's costUsd, from @kaged/llm.
-  const models = modelPorts(() => live.current(), logger);
-  const memory = new Memory({ storage, options: { lastMessages: project.sessions.lastMessages } });
-  const harness: Harness = createHarness({
-    agents: project.agents,
+  opened.push(() => live.close());
+  // Settings only a restart applies (sessions, observability, server) come from the start-up project.
+  const storage = await openStorage(project, dataDir, logger).catch(abandon);
+  opened.push(() => storage.close());
+  const { tracing, mastra, traceMetadata, traceTags, shutdown: stopTracing } = await startTracing({ project, store: storage.store, env, logger }).catch(abandon);
+  opened.push(stopTracing);
+  const models = projectModels(live, logger);
+
+  // No await from reading live.current() to setting `running`: a reload lands before or after, never between.
+  const harness = createHarness({
+    agents: live.current().agents,
     prompts: live.prompts,
-    models: live.models,
-    memory,
+    models: models.models,
+    describeError: models.describeError,
+    pricing: models.pricing,
+    tools: projectTools(),
+    memory: storage.memory,
     mastra,
     logger,
-    traceMetadata: {
-      project: project.name,
-      kagedVersion,
-      ...(tracingConfig.environment ? { environment: tracingConfig.environment } : {}),
-      ...(tracingConfig.release ? { release: tracingConfig.release } : {}),
-    },
+    traceMetadata,
     traceTags,
-    observer: tracing,
-    ...models,
+    // Log correlation first: its scope is the outermost, so the others' lines carry the turn's fields.
+    observer: combineTurnObservers(logCorrelationObserver(), metering.observer, traceFlushObserver(tracing), guardScoreObserver(mastra, logger.child({ component: 'guards' }))),
   });
+  running = harness;
+  metering.readFrom({ harness, tracing });
 
   let closing = false;
   const shutdown = new AbortController();
   const app = createApp({
-    harness: meteredHarness(harness, metrics),
-    metrics,
+    harness,
+    metrics: metering.metrics,
     logger,
     logRing,
     shutdown: shutdown.signal,
     token,
     isClosing: () => closing,
     prompts: () => ({ project: live.state(), prompts: live.prompts.status() }),
-    checks: () => [projectCheck(live), promptsCheck(live), { name: 'sessions', status: 'ok', detail: `session store in ${dataDir}` }, tracesCheck(tracing)],
-    traces: { traces: tracing.localTraces, costOf: traceCost(live, models.pricing) },
+    checks: readinessChecks({ live, sessions: storage.description, tracing }),
+    traces: { traces: tracing.localTraces, costOf: models.traceCost },
   });
 
-  const server = await listen(app.fetch, host, port);
+  const server = await listen(app.fetch, host, port).catch(abandon);
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-  logger.info({ url, project: project.file, dataDir, agents: project.agents.map((a) => a.id), version: kagedVersion }, 'daemon.listening');
+  logger.info({ url, project: project.file, dataDir, agents: live.current().agents.map((a) => a.id), version: kagedVersion }, 'daemon.listening');
   tracing.start();
 
   let closed: Promise<void> | undefined;
@@ -157,24 +166,15 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       shutdown.abort();
       logger.info({ activeTurns: harness.activeTurns }, 'daemon.stopping');
       const stopped = new Promise<void>((done) => server.close(() => done()));
-      const grace = options.shutdownGraceMs ?? 10_000;
-      const timedOut = await Promise.race([harness.drain().then(() => false), delay(grace).then(() => true)]);
-      if (timedOut) {
-        logger.warn({ activeTurns: harness.activeTurns, graceMs: grace }, 'daemon.abort_running_turns');
-        harness.abortAll('the daemon is shutting down');
-        await Promise.race([harness.drain(), delay(2_000)]);
-      }
+      await stopTurns(harness, options.shutdownGraceMs ?? 10_000, logger);
       // A drained turn may still be flushing its last events: let responses end on their own
       // before cutting whatever connection is left.
-      await Promise.race([stopped, delay(2_000)]);
+      await Promise.race([stopped, sleep(2_000, undefined, { ref: false })]);
       (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       await stopped;
-      // The last turns' spans: a bounded flush, then Mastra's shutdown (which flushes once more),
-      // bounded too, so that an unreachable Langfuse cannot hold the process.
-      await tracing.flush();
-      await Promise.race([mastra.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'daemon.mastra_shutdown_failed')), delay(3_000)]);
-      await tracing.close();
-      await storage.close().catch((error: unknown) => logger.warn({ err: error }, 'daemon.store_close_failed'));
+      // The last turns' spans, then the stores they and the sessions were written to.
+      await stopTracing();
+      await storage.close();
       await live.close();
       logger.info({}, 'daemon.stopped');
     })());
@@ -189,64 +189,16 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     dataDir,
     harness,
     tracing,
-    metrics,
+    metrics: metering.metrics,
     close,
   };
 }
 
-function projectCheck(live: LiveProject): ReadinessCheck {
-  const state = live.state();
-  const agents = live.current().agents.length;
-  return state.state === 'ok'
-    ? { name: 'project', status: 'ok', detail: `${state.file}: ${agents} agent(s)` }
-    : { name: 'project', status: 'degraded', detail: `serving the last good version; the file has ${state.errors.length} problem(s): ${state.errors.join('; ')}` };
-}
-
-function promptsCheck(live: LiveProject): ReadinessCheck {
-  const stale = live.prompts.status().filter((p) => p.state === 'stale');
-  const snapshot = live.prompts.snapshot();
-  return stale.length === 0
-    ? { name: 'prompts', status: 'ok', detail: `${snapshot.prompts.length} prompt(s) loaded, snapshot ${snapshot.version}` }
-    : { name: 'prompts', status: 'degraded', detail: `${stale.length} stale prompt(s), serving their last good version: ${stale.map((p) => p.error).join('; ')}` };
-}
-
-function tracesCheck(tracing: KagedTracing): ReadinessCheck {
-  const status = tracing.status();
-  return { name: 'traces', status: status.state === 'degraded' ? 'degraded' : 'ok', detail: status.detail };
-}
-
-/** A trace's model generations priced like turn.end's costUsd: by the agent's model, at the project's prices. */
-function traceCost(live: LiveProject, pricing: ModelPricing): TraceCostFn {
-  return ({ agentId, usage }) => {
-    const agent = live.current().agents.find((a) => a.id === agentId);
-    return agent ? pricing.costOf(agent.model, usage) : null;
-  };
-}
-
-function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<ServerType> {
-  return new Promise((resolveServer, reject) => {
-    const server = serve({ fetch, hostname, port }, () => {
-      server.off('error', onError);
-      resolveServer(server);
-    });
-    const onError = (error: NodeJS.ErrnoException) => {
-      const message =
-        error.code === 'EADDRINUSE'
-          ? `${hostname}:${port} is already in use: stop the other process or choose another port with --port`
-          : error.code === 'EADDRNOTAVAIL'
-            ? `${hostname} is not an address of this machine: check server.host or --host`
-            : `cannot listen on ${hostname}:${port}: ${error.message}`;
-      reject(new KagedError('listen_failed', message, { cause: error }));
-    };
-    server.once('error', onError);
-  });
-}
-
-function isLoopback(host: string): boolean {
-  if (host === 'localhost' || host === '::1') return true;
-  return isIP(host) === 4 && host.startsWith('127.');
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((done) => setTimeout(done, ms).unref());
+/** Lets running turns finish within `graceMs`, then aborts what is left (bounded too). */
+async function stopTurns(harness: Harness, graceMs: number, logger: Logger): Promise<void> {
+  const timedOut = await Promise.race([harness.drain().then(() => false), sleep(graceMs, true, { ref: false })]);
+  if (!timedOut) return;
+  logger.warn({ activeTurns: harness.activeTurns, graceMs }, 'daemon.abort_running_turns');
+  harness.abortAll('the daemon is shutting down');
+  await Promise.race([harness.drain(), sleep(2_000, undefined, { ref: false })]);
 }

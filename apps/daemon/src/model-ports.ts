@@ -1,12 +1,12 @@
 import type { ErrorDescriber, ModelPricing } from '@kaged/harness';
-import { apiKeyEnvOf, classifyModelError, createPricing, type Pricing } from '@kaged/llm';
+import { createModelRegistry, createPricing, type ModelRegistry, type Pricing } from '@kaged/llm';
 import type { Logger } from '@kaged/observability';
 import type { Project } from './project/project.js';
 
 /**
  * The harness's model ports backed by `@kaged/llm`, for the project as it currently runs (it
- * follows reloads): turn errors explained (`auth_failed`, `timeout`…) and usage priced from the
- * project's `pricing:` and the built-in list prices.
+ * follows reloads): turn errors explained (`auth_failed`, `timeout`…) by the model registry,
+ * and usage priced from the project's `pricing:` and the built-in list prices.
  */
 export function modelPorts(current: () => Project, logger: Logger): { describeError: ErrorDescriber; pricing: ModelPricing } {
   const log = logger.child({ component: 'models' });
@@ -17,30 +17,26 @@ export function modelPorts(current: () => Project, logger: Logger): { describeEr
     warned.add(modelId);
     log.warn({ model: modelId }, `pricing.unknown_model: no price for ${modelId}, so turns that use it report costUsd null; add it under pricing: in the project file`);
   };
-  const pricings = new WeakMap<Project, Pricing>();
-  const pricingOf = (project: Project) => {
-    let pricing = pricings.get(project);
-    if (!pricing) {
-      pricing = createPricing({ prices: project.pricing, providerType: (name) => project.providers[name]?.type, onUnknownModel });
-      pricings.set(project, pricing);
-    }
-    return pricing;
-  };
+  const pricingOf = perProject((project): Pricing => createPricing({ prices: project.pricing, providerType: (name) => project.providers[name]?.type, onUnknownModel }));
+  // Only asked when a turn fails. The project's providers were checked when it loaded, so this
+  // does not throw; the registry redacts every key of the project in its messages.
+  const registryOf = perProject((project): ModelRegistry => createModelRegistry({ providers: project.providers }));
 
   return {
-    describeError(error, agent) {
-      const project = current();
-      const provider = project.providers[agent.model.slice(0, agent.model.indexOf('/'))];
-      const http = provider && provider.type !== 'scripted' ? provider : undefined;
-      return classifyModelError(error, {
-        modelId: agent.model,
-        apiKeyEnv: provider ? apiKeyEnvOf(provider.type) : undefined,
-        maxRetries: agent.maxRetries,
-        baseURL: http?.baseURL,
-        // Every key of the project, in case a server echoes another one.
-        secrets: Object.values(project.providers).map((p) => (p.type === 'scripted' ? undefined : p.apiKey)),
-      });
-    },
+    describeError: (error, agent) => registryOf(current()).describeError(error, agent.model),
     pricing: { costOf: (modelId, usage) => pricingOf(current()).costOf(modelId, usage) },
+  };
+}
+
+/** `create` once per project version: a reload brings a new `Project` object. */
+function perProject<T>(create: (project: Project) => T): (project: Project) => T {
+  const made = new WeakMap<Project, T>();
+  return (project) => {
+    let value = made.get(project);
+    if (value === undefined) {
+      value = create(project);
+      made.set(project, value);
+    }
+    return value;
   };
 }

@@ -7,4 +7,5 @@ export { roundCost, sumCosts } from './usage/cost.js';
 export { isSecretKey, normalizeKeyName, SECRET_KEY_NAMES } from './secrets/secret-keys.js';
 export { CENSOR, redactSecretFields } from './secrets/redact-secret-fields.js';
 export { MIN_SECRET_LENGTH, scrubSecrets, SecretScrubber } from './secrets/secret-scrubber.js';
+export type { SecretScrubberOptions } from './secrets/secret-scrubber.js';
 export { safeUrl } from './secrets/safe-url.js';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { AgentDefinition } from './agent-definition.js';
 import { createHarness } from './harness.js';
 import { staticPromptSource } from './ports/static-prompt-source.js';
-import type { FinishedTurn } from './ports/turn-observer.js';
+import { noTurnObserver, type FinishedTurn } from './ports/turn-observer.js';
 import type { TurnEvent } from './turn-events.js';
 
 // The harness creates no spans: Mastra traces the run; the harness passes per-turn tracing
@@ -57,7 +57,7 @@ describe('harness tracing options', () => {
       mastra,
       traceMetadata: { project: 'p', kagedVersion: '9.9.9' },
       traceTags: ['default-tag', 'shared'],
-      observer: { turnFinished: (turn) => finished.push(turn) },
+      observer: { ...noTurnObserver, turnFinished: (turn) => finished.push({ ...turn }) },
     });
 
     const events = await run(harness, { agentId: 'assistant', message: 'what time is it?', userId: 'u1', sessionId: 's1', tags: ['shared', 'request-tag'] });
@@ -65,7 +65,7 @@ describe('harness tracing options', () => {
     const end = events.at(-1) as Extract<TurnEvent, { type: 'turn.end' }>;
     expect(start.traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(end).toMatchObject({ type: 'turn.end', traceId: start.traceId });
-    expect(finished).toEqual([{ turnId: start.turnId, sessionId: 's1', agentId: 'assistant', traceId: start.traceId, ok: true }]);
+    expect(finished).toEqual([{ turnId: start.turnId, sessionId: 's1', agentId: 'assistant', userId: 'u1', traceId: start.traceId, ok: true, code: undefined, durationMs: end.durationMs }]);
 
     await mastra.observability.flush();
     const [root] = exporter.getRootSpans();
@@ -89,7 +89,7 @@ describe('harness tracing options', () => {
 
   it('reports traceId null without observability, and still tells the observer about failed turns', async () => {
     const finished: FinishedTurn[] = [];
-    const harness = createHarness({ agents, prompts, models, observer: { turnFinished: (turn) => finished.push(turn) } });
+    const harness = createHarness({ agents, prompts, models, observer: { ...noTurnObserver, turnFinished: (turn) => finished.push({ ...turn }) } });
     const events = await run(harness, { agentId: 'assistant', message: 'hi' });
     expect(events[0]).toMatchObject({ type: 'turn.start', traceId: null });
     expect(events.at(-1)).toMatchObject({ type: 'turn.end', traceId: null, text: 'Hello.' });
@@ -99,6 +99,7 @@ describe('harness tracing options', () => {
       prompts,
       models,
       observer: {
+        ...noTurnObserver,
         turnFinished: (turn) => {
           finished.push(turn);
           throw new Error('an observer must not break a turn');
@@ -107,9 +108,9 @@ describe('harness tracing options', () => {
     });
     const failed = await run(broken, { agentId: 'assistant', message: 'hi' });
     expect(failed.map((e) => e.type)).toEqual(['turn.start', 'turn.error']);
-    expect(finished.map((t) => [t.traceId, t.ok])).toEqual([
-      [null, true],
-      [null, false],
+    expect(finished.map((t) => [t.traceId, t.ok, t.code])).toEqual([
+      [null, true, undefined],
+      [null, false, 'invalid_agent'],
     ]);
   });
 });

@@ -1,4 +1,6 @@
-export { createHarness, toolDescriptionPromptId } from './harness.js';
+export { createHarness } from './harness.js';
+export { toolDescriptionPromptId } from './agent-tree.js';
+export { SUBAGENT_TOOL_PREFIX, subagentIdOf, subagentToolName } from './chunk-events.js';
 export type { AgentInfo, Harness, HarnessOptions, Turn, TurnRequest } from './harness.js';
 export type { AgentDefinition } from './agent-definition.js';
 export type {
@@ -20,8 +22,8 @@ export { noErrorDescriber } from './ports/error-describer.js';
 export type { DescribedError, ErrorDescriber } from './ports/error-describer.js';
 export { noPricing } from './ports/model-pricing.js';
 export type { ModelPricing } from './ports/model-pricing.js';
-export { noTurnObserver } from './ports/turn-observer.js';
-export type { FinishedTurn, TurnObserver } from './ports/turn-observer.js';
+export { combineTurnObservers, isolateTurnObserver, noTurnObserver } from './ports/turn-observer.js';
+export type { FinishedTurn, TurnInfo, TurnObserver } from './ports/turn-observer.js';
 export { silentLogger } from './ports/logger.js';
 export type { HarnessLogger } from './ports/logger.js';
 export { builtinTools } from './tools/builtin-tools.js';
@@ -31,5 +33,7 @@ export { AgentDefinitionError } from './errors/agent-definition-error.js';
 export { UnknownAgentError } from './errors/unknown-agent-error.js';
 export { defaultGuards, resolveGuards } from './guards/guard-config.js';
 export type { ExpectedTools, GuardConfig, GuardName, GuardSettings } from './guards/guard-config.js';
+export { guardConfigOf, guardsSchema } from './guards/guard-config.js';
+export type { WrittenGuards } from './guards/guard-config.js';
 export { guardErrorCodes } from './guards/turn-guard.js';
 export type { GuardTrip } from './guards/turn-guard.js';

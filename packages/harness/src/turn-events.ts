@@ -1,13 +1,8 @@
+import type { TokenUsage } from '@kaged/core';
 import type { GuardName } from './guards/guard-config.js';
 
-/** Token counts of a turn, summed over every model call in it (subagents included). */
-export interface TurnUsage {
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  reasoningTokens: number;
-}
+/** Token counts of a turn, summed over every model call in it (subagents included): core's `TokenUsage`. */
+export type TurnUsage = TokenUsage;
 
 /** One model's share of a turn (see `TurnEndEvent.usageByModel`). */
 export interface ModelUsage {

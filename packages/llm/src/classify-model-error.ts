@@ -1,9 +1,9 @@
 import { APICallError } from '@ai-sdk/provider';
-import { KagedLlmError } from './errors/kaged-llm-error.js';
+import { networkFailureOf, safeUrl, scrubSecrets } from '@kaged/core';
+import { MissingApiKeyError } from './errors/missing-api-key-error.js';
 import { ModelCallError, type ModelCallErrorCode } from './errors/model-call-error.js';
 import { ModelTimeoutError } from './errors/model-timeout-error.js';
-import { redactSecrets } from './http/redact.js';
-import { safeUrl } from './http/safe-url.js';
+import { tryParseModelId } from './model-id.js';
 
 export interface ModelErrorContext {
   /** The kaged model id of the call, `<provider>/<model>`. */
@@ -18,27 +18,6 @@ export interface ModelErrorContext {
   secrets?: readonly (string | undefined)[] | undefined;
 }
 
-const NETWORK_CODES: Record<string, { code: ModelCallErrorCode; reason: string }> = {
-  ECONNREFUSED: { code: 'connection_failed', reason: 'connection refused' },
-  ConnectionRefused: { code: 'connection_failed', reason: 'connection refused' },
-  ENOTFOUND: { code: 'connection_failed', reason: 'host not found (DNS)' },
-  EAI_AGAIN: { code: 'connection_failed', reason: 'host name lookup failed (DNS)' },
-  EHOSTUNREACH: { code: 'connection_failed', reason: 'host unreachable' },
-  ENETUNREACH: { code: 'connection_failed', reason: 'network unreachable' },
-  ECONNRESET: { code: 'connection_failed', reason: 'the server closed the connection' },
-  EPIPE: { code: 'connection_failed', reason: 'the server closed the connection' },
-  UND_ERR_SOCKET: { code: 'connection_failed', reason: 'the server closed the connection' },
-  ConnectionClosed: { code: 'connection_failed', reason: 'the server closed the connection' },
-  FailedToOpenSocket: { code: 'connection_failed', reason: 'cannot open a connection' },
-  CERT_HAS_EXPIRED: { code: 'connection_failed', reason: 'the server certificate has expired' },
-  DEPTH_ZERO_SELF_SIGNED_CERT: { code: 'connection_failed', reason: 'the server certificate is self-signed' },
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: { code: 'connection_failed', reason: 'the server certificate cannot be verified' },
-  ETIMEDOUT: { code: 'timeout', reason: 'the connection timed out' },
-  UND_ERR_CONNECT_TIMEOUT: { code: 'timeout', reason: 'connecting timed out' },
-  UND_ERR_HEADERS_TIMEOUT: { code: 'timeout', reason: 'the response headers timed out' },
-  UND_ERR_BODY_TIMEOUT: { code: 'timeout', reason: 'the response body timed out' },
-};
-
 /**
  * Turns whatever a model call threw (the AI SDK's `APICallError`, a retry wrapper, a stream
  * error part, Node's network errors, kaged's timeout) into a `ModelCallError` with a stable
@@ -48,19 +27,19 @@ const NETWORK_CODES: Record<string, { code: ModelCallErrorCode; reason: string }
  * (without query string or credentials); they never contain the API key.
  */
 export function classifyModelError(error: unknown, context: ModelErrorContext): ModelCallError | undefined {
-  const slash = context.modelId.indexOf('/');
-  const providerName = slash > 0 ? context.modelId.slice(0, slash) : context.modelId;
-  const modelName = slash > 0 ? context.modelId.slice(slash + 1) : context.modelId;
+  const parsed = tryParseModelId(context.modelId);
+  const providerName = parsed?.provider ?? context.modelId;
+  const modelName = parsed?.model ?? context.modelId;
   const details = { modelId: context.modelId, providerName };
-  const redact = (text: string) => redactSecrets(text, context.secrets ?? []);
+  const redact = (text: string) => scrubSecrets(text, context.secrets ?? []);
   const retried = (retryable: boolean) =>
     retryable && context.maxRetries ? `, still failing after ${context.maxRetries} ${context.maxRetries === 1 ? 'retry' : 'retries'}` : '';
   const keyHint = `${context.apiKeyEnv ? `${context.apiKeyEnv} or ` : ''}providers.${providerName}.apiKey`;
 
   for (const candidate of causeChain(error)) {
-    if (candidate instanceof ModelCallError) return candidate;
-    if (candidate instanceof ModelTimeoutError || (KagedLlmError.isInstance(candidate) && candidate.code === 'timeout' && 'url' in candidate)) {
-      const timeout = candidate as ModelTimeoutError;
+    if (ModelCallError.isInstance(candidate)) return candidate;
+    if (ModelTimeoutError.isInstance(candidate)) {
+      const timeout = candidate;
       return new ModelCallError(
         'timeout',
         `provider "${providerName}" sent nothing for ${timeout.timeoutMs} ms at ${timeout.url}${retried(true)}: check that the server is up and not overloaded, or raise providers.${providerName}.timeoutMs`,
@@ -68,7 +47,7 @@ export function classifyModelError(error: unknown, context: ModelErrorContext): 
         { cause: error },
       );
     }
-    if (KagedLlmError.isInstance(candidate) && candidate.code === 'missing_api_key') {
+    if (MissingApiKeyError.isInstance(candidate)) {
       return new ModelCallError('missing_api_key', candidate.message, details, { cause: error });
     }
     if (isLoadApiKeyError(candidate)) {
@@ -154,13 +133,12 @@ function statusOf(error: unknown): number | undefined {
   return typeof status === 'number' && status >= 400 && status < 600 ? status : undefined;
 }
 
+/** A network failure (`@kaged/core`'s reading of Node's, undici's and Bun's codes) as a model call's code. */
 function networkCodeOf(error: unknown): { code: ModelCallErrorCode; reason: string } | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const { code, name } = error as { code?: unknown; name?: unknown };
-  if (typeof code === 'string' && Object.hasOwn(NETWORK_CODES, code)) return NETWORK_CODES[code];
-  // `AbortSignal.timeout()` in an application's own fetch.
-  if (name === 'TimeoutError') return { code: 'timeout', reason: 'the request timed out' };
-  return undefined;
+  // Strings are codes to `networkFailureOf`; here only thrown errors count.
+  const failure = typeof error === 'object' ? networkFailureOf(error) : undefined;
+  if (!failure) return undefined;
+  return { code: failure.kind === 'timeout' ? 'timeout' : 'connection_failed', reason: failure.reason };
 }
 
 function isLoadApiKeyError(error: unknown): boolean {

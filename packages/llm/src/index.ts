@@ -1,11 +1,22 @@
 export { createModelRegistry } from './model-registry.js';
 export type { ModelRegistry, ModelRegistryOptions, ProviderSettings } from './model-registry.js';
-export { parseModelId } from './model-id.js';
+export { parseModelId, tryParseModelId } from './model-id.js';
 export type { ParsedModelId } from './model-id.js';
 export { apiKeyEnvOf, builtinProviders, OLLAMA_BASE_URL, providerTypes } from './providers/builtin-providers.js';
 export type { ProviderType } from './providers/builtin-providers.js';
-export { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from './providers/http-settings.js';
+export { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, MAX_RETRIES_LIMIT, MAX_TIMEOUT_MS } from './providers/http-settings.js';
 export type { HttpProviderSettings } from './providers/http-settings.js';
+export { apiKeyOf, providerMaxRetries, providerSettingsOf } from './providers/provider-rules.js';
+export type { BuiltinProviderSettings } from './providers/provider-rules.js';
+export {
+  anthropicSettingsSchema,
+  httpSettingsShape,
+  openAICompatibleSettingsSchema,
+  openAISettingsSchema,
+  providerSettingsSchema,
+  scriptedSettingsSchema,
+} from './providers/provider-schema.js';
+export type { ProviderFileSettings } from './providers/provider-schema.js';
 export { createOpenAICompatibleProvider } from './providers/openai-compatible.js';
 export type { OpenAICompatibleSettings } from './providers/openai-compatible.js';
 export { createOpenAIProvider, OPENAI_API_KEY_ENV, OPENAI_BASE_URL } from './providers/openai.js';
@@ -26,6 +37,7 @@ export { createPricing } from './pricing/pricing.js';
 export type { Pricing, PricingOptions } from './pricing/pricing.js';
 export { BUILTIN_PRICES_DATE, builtinPrices } from './pricing/builtin-prices.js';
 export { costAt } from './pricing/model-price.js';
+export { priceSchema } from './pricing/price-schema.js';
 export type { ModelPrice, PricedUsage } from './pricing/model-price.js';
 export { KagedLlmError } from './errors/kaged-llm-error.js';
 export { InvalidModelIdError } from './errors/invalid-model-id-error.js';

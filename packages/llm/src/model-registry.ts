@@ -7,9 +7,10 @@ import { NoSuchProviderError } from './errors/no-such-provider-error.js';
 import { parseModelId } from './model-id.js';
 import { createAnthropicProvider, type AnthropicSettings } from './providers/anthropic.js';
 import { apiKeyEnvOf, builtinProviders, providerTypes, type ProviderType } from './providers/builtin-providers.js';
-import { maxRetriesOf, type HttpProviderSettings } from './providers/http-settings.js';
+import type { HttpProviderSettings } from './providers/http-settings.js';
 import { createOpenAICompatibleProvider, type OpenAICompatibleSettings } from './providers/openai-compatible.js';
 import { createOpenAIProvider, type OpenAISettings } from './providers/openai.js';
+import { apiKeyOf, providerMaxRetries } from './providers/provider-rules.js';
 import type { ScriptInput } from './providers/scripted/script.js';
 import { createScriptedProvider } from './providers/scripted/scripted-provider.js';
 
@@ -43,7 +44,8 @@ export interface ModelRegistry {
   maxRetriesOf(modelId: string): number;
   /**
    * Classifies an error thrown by a call of this model (see `classifyModelError`), with this
-   * provider's key variable, retries and base URL in the message and its key redacted.
+   * provider's key variable, retries and base URL in the message and every key the registry
+   * holds redacted (a server may echo another provider's key).
    * `undefined` when the error is not about calling the model.
    */
   describeError(error: unknown, modelId: string): ModelCallError | undefined;
@@ -76,6 +78,7 @@ export function createModelRegistry(options: ModelRegistryOptions = {}): ModelRe
   }
   const models = new Map<string, LanguageModelV4>();
   const providerNames = [...entries.keys()];
+  const apiKeys = [...entries.values()].map((entry) => entry.apiKey);
 
   const entryOf = (modelId: string) => {
     const { provider, model } = parseModelId(modelId);
@@ -110,7 +113,7 @@ export function createModelRegistry(options: ModelRegistryOptions = {}): ModelRe
         apiKeyEnv: entry ? apiKeyEnvOf(entry.type) : undefined,
         maxRetries: entry?.maxRetries,
         baseURL: http?.baseURL,
-        secrets: [entry?.apiKey],
+        secrets: apiKeys,
       });
     },
   };
@@ -121,19 +124,19 @@ function entryFor(name: string, settings: ProviderSettings, env: Record<string, 
     case 'openai-compatible': {
       // Created at once: it checks the settings, and it makes no request until a model is called.
       const factory = createOpenAICompatibleProvider(name, settings);
-      return { type: settings.type, settings, maxRetries: maxRetriesOf(name, settings), apiKey: settings.apiKey, create: () => factory, factory };
+      return { type: settings.type, settings, maxRetries: providerMaxRetries(name, settings), apiKey: apiKeyOf(settings, env), create: () => factory, factory };
     }
     case 'openai':
     case 'anthropic': {
       const envVar = apiKeyEnvOf(settings.type)!;
-      const apiKey = settings.apiKey || env[envVar] || undefined;
+      const apiKey = apiKeyOf(settings, env);
       const createWith = settings.type === 'openai' ? createOpenAIProvider : createAnthropicProvider;
       // Check every other setting now, with a stand-in key, so a bad baseURL is reported at creation.
       createWith(name, { ...settings, apiKey: apiKey ?? 'unset' });
       return {
         type: settings.type,
         settings,
-        maxRetries: maxRetriesOf(name, settings),
+        maxRetries: providerMaxRetries(name, settings),
         apiKey,
         create: () => {
           if (!apiKey) throw new MissingApiKeyError(name, envVar);
@@ -143,7 +146,7 @@ function entryFor(name: string, settings: ProviderSettings, env: Record<string, 
     }
     case 'scripted': {
       const factory = createScriptedProvider({ name, script: settings.script });
-      return { type: settings.type, settings, maxRetries: 0, apiKey: undefined, create: () => factory, factory };
+      return { type: settings.type, settings, maxRetries: providerMaxRetries(name, settings), apiKey: undefined, create: () => factory, factory };
     }
     default:
       // Settings often come from plain JavaScript or YAML, where the type is not checked.

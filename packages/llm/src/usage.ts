@@ -1,26 +1,20 @@
 import type { LanguageModelV4Usage } from '@ai-sdk/provider';
+import { addUsage as addUsageInto, emptyUsage, type TokenUsage } from '@kaged/core';
 
-/** Token counts of one model call or a whole turn, in kaged's words. */
-export interface KagedUsage {
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  reasoningTokens: number;
-}
+// One usage type for every kaged package: `@kaged/core`'s. Re-exported here so that library
+// users of `@kaged/llm` keep their imports.
+export { emptyUsage, fromFlatUsage } from '@kaged/core';
+export type { FlatUsage } from '@kaged/core';
 
-export function emptyUsage(): KagedUsage {
-  return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
-}
+/** Token counts of one model call or a whole turn, in kaged's words: `@kaged/core`'s `TokenUsage`. */
+export type KagedUsage = TokenUsage;
 
+/**
+ * The sum of two usages, as a new object: this package's `addUsage` has always been pure.
+ * `@kaged/core`'s `addUsage` adds into its first argument instead (no copy per step).
+ */
 export function addUsage(a: KagedUsage, b: KagedUsage): KagedUsage {
-  return {
-    inputTokens: a.inputTokens + b.inputTokens,
-    outputTokens: a.outputTokens + b.outputTokens,
-    cacheReadTokens: a.cacheReadTokens + b.cacheReadTokens,
-    cacheWriteTokens: a.cacheWriteTokens + b.cacheWriteTokens,
-    reasoningTokens: a.reasoningTokens + b.reasoningTokens,
-  };
+  return addUsageInto(addUsageInto(emptyUsage(), a), b);
 }
 
 /** The AI SDK's language model usage (spec v4): missing counts become 0. */
@@ -31,30 +25,5 @@ export function fromProviderUsage(usage: LanguageModelV4Usage): KagedUsage {
     cacheReadTokens: usage.inputTokens.cacheRead ?? 0,
     cacheWriteTokens: usage.inputTokens.cacheWrite ?? 0,
     reasoningTokens: usage.outputTokens.reasoning ?? 0,
-  };
-}
-
-/**
- * The flattened usage that `ai` and Mastra report for a step or a run
- * (`inputTokens`, `cachedInputTokens`, …). Any field may be missing.
- */
-export interface FlatUsage {
-  inputTokens?: number | undefined;
-  outputTokens?: number | undefined;
-  reasoningTokens?: number | undefined;
-  cachedInputTokens?: number | undefined;
-  cacheCreationInputTokens?: number | undefined;
-  inputTokenDetails?: { cacheReadTokens?: number | undefined; cacheWriteTokens?: number | undefined } | undefined;
-  outputTokenDetails?: { reasoningTokens?: number | undefined } | undefined;
-}
-
-export function fromFlatUsage(usage: FlatUsage | undefined): KagedUsage {
-  if (!usage) return emptyUsage();
-  return {
-    inputTokens: usage.inputTokens ?? 0,
-    outputTokens: usage.outputTokens ?? 0,
-    cacheReadTokens: usage.cachedInputTokens ?? usage.inputTokenDetails?.cacheReadTokens ?? 0,
-    cacheWriteTokens: usage.cacheCreationInputTokens ?? usage.inputTokenDetails?.cacheWriteTokens ?? 0,
-    reasoningTokens: usage.reasoningTokens ?? usage.outputTokenDetails?.reasoningTokens ?? 0,
   };
 }

@@ -1,15 +1,9 @@
+import { redactSecretFields } from '@kaged/core';
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
 import pretty from 'pino-pretty';
 import { currentLogContext } from './log-context.js';
 import type { LogRing } from './log-ring.js';
-import { CENSOR, redactSecrets } from './redact-secrets.js';
 import type { SecretValues } from './secret-values.js';
-
-/**
- * pino serialises child-logger bindings once, without `formatters.log`; its own redaction
- * covers the secret keys a binding may carry. Log-call fields go through `redactSecrets`.
- */
-const bindingSecretPaths = ['apiKey', 'api_key', 'token', 'accessToken', 'authorization', 'Authorization', 'secret', 'secretKey', 'publicKey', 'password'];
 
 export interface LoggerOptions {
   /** Default `info`. `silent` turns logging off. */
@@ -31,7 +25,8 @@ export interface LoggerOptions {
 
 /**
  * The one pino logger of a kaged process: JSON lines, secrets censored (by key name, any
- * depth, any case). Components take `logger.child({ component })`.
+ * depth, any case; with `secrets`, known values and credential-shaped text too, in one pass
+ * over each line). Components take `logger.child({ component })`.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const main = options.destination ?? (options.format === 'pretty' ? prettyStdout() : pino.destination({ fd: 1, sync: false }));
@@ -45,12 +40,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         { stream: scrubbed(options.ring), level: 'trace' },
       ])
     : scrubbed(main);
-  return pino(
+  const logger = pino(
     {
       name: options.name ?? 'kaged',
       level: options.level ?? 'info',
       timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths: bindingSecretPaths, censor: CENSOR },
       // Correlation: lines written while a turn runs carry its ids, whoever writes them.
       mixin: (_fields, _level, logger) => {
         const context = currentLogContext();
@@ -62,14 +56,30 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         for (const [key, value] of Object.entries(context)) if (value !== undefined && !(key in bound)) fields[key] = value;
         return fields;
       },
+      // Secrets are censored by key name (@kaged/core's one list), at any depth and in any case,
+      // in log-call fields and the mixin's; child bindings below.
       formatters: {
         level: (label) => ({ level: label }),
-        // Secrets are censored by key name, at any depth and in any case.
-        log: (fields) => redactSecrets(fields),
+        log: (fields) => redactSecretFields(fields),
       },
     },
     destination,
   );
+  return withRedactedBindings(logger);
+}
+
+/**
+ * pino serialises a child logger's bindings once, when the child is made, without
+ * `formatters.log` (and its `formatters.bindings` applies to the root only), so they go through
+ * the same object scrubber on the way in. Children are made with `Object.create(parent)`:
+ * replacing `child` on the root covers every descendant.
+ */
+function withRedactedBindings(logger: Logger): Logger {
+  const child = logger.child;
+  logger.child = function (this: Logger, bindings, options) {
+    return child.call(this, redactSecretFields(bindings), options);
+  } as Logger['child'];
+  return logger;
 }
 
 function prettyStdout(): DestinationStream {

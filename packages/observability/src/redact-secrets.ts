@@ -1,32 +1,19 @@
-/** Keys whose values are secrets, matched case-insensitively at any depth. */
-export const SECRET_KEY = /^(api[-_]?key|x-api-key|(access|refresh|bearer|auth)?[-_]?token|authorization|proxy-authorization|cookie|set-cookie|secret|client[-_]?secret|secret[-_]?key|public[-_]?key|private[-_]?key|password|passwd)$/i;
+import { redactSecretFields, SECRET_KEY_NAMES } from '@kaged/core';
 
-export const CENSOR = '[redacted]';
+export { CENSOR } from '@kaged/core';
 
-const MAX_DEPTH = 8;
+// Names this package exported before the rules moved to @kaged/core, kept so that library
+// users do not break. Each is derived from core's one list or is core's function.
 
 /**
- * Returns `value` with every secret-named field censored, at any depth of plain objects and
- * arrays. Returns the very same object when there is nothing to censor, so the common case
- * allocates nothing; the input is never mutated.
+ * @deprecated Use `isSecretKey` (or `SECRET_KEY_NAMES`) from `@kaged/core`. A pattern that
+ * matches exactly the keys `isSecretKey` accepts: a name of the list, whatever the case and
+ * the separators between its letters.
  */
-export function redactSecrets<T>(value: T, depth = 0): T {
-  if (depth > MAX_DEPTH || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) {
-    let copy: unknown[] | undefined;
-    value.forEach((item, index) => {
-      const redacted = redactSecrets(item, depth + 1);
-      if (redacted !== item) (copy ??= [...value])[index] = redacted;
-    });
-    return (copy ?? value) as T;
-  }
-  const proto = Object.getPrototypeOf(value);
-  // Errors, Dates, Buffers… are left to pino's serialisers.
-  if (proto !== Object.prototype && proto !== null) return value;
-  let copy: Record<string, unknown> | undefined;
-  for (const [key, item] of Object.entries(value)) {
-    const redacted = SECRET_KEY.test(key) && item !== undefined && item !== null ? CENSOR : redactSecrets(item, depth + 1);
-    if (redacted !== item) (copy ??= { ...(value as Record<string, unknown>) })[key] = redacted;
-  }
-  return (copy ?? value) as T;
-}
+export const SECRET_KEY: RegExp = new RegExp(
+  `^[^a-z0-9]*(?:${SECRET_KEY_NAMES.map((name) => [...name].join('[^a-z0-9]*')).join('|')})[^a-z0-9]*$`,
+  'i',
+);
+
+/** @deprecated Use `redactSecretFields` from `@kaged/core` (the same function). */
+export const redactSecrets: typeof redactSecretFields = redactSecretFields;

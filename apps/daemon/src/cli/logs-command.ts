@@ -1,5 +1,5 @@
 import type { LogEntry } from '@kaged/observability';
-import { KagedError } from '../errors/kaged-error.js';
+import { KagedDaemonError } from '../errors/kaged-daemon-error.js';
 import { fetchDaemon, readEvents, resolveRemote, type RemoteOptions } from './remote.js';
 
 export interface LogsCommandOptions extends RemoteOptions {
@@ -18,10 +18,10 @@ const levels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 export async function logsCommand(flags: LogsCommandOptions): Promise<number> {
   const options = { ...flags, ...resolveRemote(flags) };
   if (options.level !== undefined && !levels.includes(options.level)) {
-    throw new KagedError('invalid_argument', `--level must be one of ${levels.join(', ')}`);
+    throw new KagedDaemonError('invalid_argument', `--level must be one of ${levels.join(', ')}`);
   }
   const limit = options.limit ?? '100';
-  if (!/^\d+$/.test(limit) || Number(limit) < 1) throw new KagedError('invalid_argument', `--limit must be a positive integer, got "${limit}"`);
+  if (!/^\d+$/.test(limit) || Number(limit) < 1) throw new KagedDaemonError('invalid_argument', `--limit must be a positive integer, got "${limit}"`);
   const query = new URLSearchParams();
   if (options.level) query.set('level', options.level);
   if (options.turn) query.set('turnId', options.turn);

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { KagedError } from '../errors/kaged-error.js';
+import { KagedDaemonError } from '../errors/kaged-daemon-error.js';
 import { substituteEnvVars } from '../project/env-vars.js';
 
 export interface RemoteOptions {
@@ -21,7 +21,7 @@ export function resolveRemote(options: RemoteOptions & { project?: string | unde
 /** Where the running daemon is: `--url`, else `KAGED_URL`, else the default address. */
 export function daemonUrl(options: RemoteOptions): string {
   const url = options.url ?? process.env.KAGED_URL ?? 'http://127.0.0.1:7420';
-  if (!URL.canParse(url)) throw new KagedError('invalid_argument', `--url must be a URL such as http://127.0.0.1:7420, got "${url}"`);
+  if (!URL.canParse(url)) throw new KagedDaemonError('invalid_argument', `--url must be a URL such as http://127.0.0.1:7420, got "${url}"`);
   return url.replace(/\/+$/, '');
 }
 
@@ -37,12 +37,12 @@ export async function fetchDaemon(options: RemoteOptions, path: string, init: { 
     });
   } catch (error) {
     if ((error as Error).name === 'AbortError') throw error;
-    throw new KagedError('daemon_unreachable', `cannot reach a kaged daemon at ${daemonUrl(options)}: is it running? (--url or KAGED_URL to point elsewhere)`, { cause: error });
+    throw new KagedDaemonError('daemon_unreachable', `cannot reach a kaged daemon at ${daemonUrl(options)}: is it running? (--url or KAGED_URL to point elsewhere)`, { cause: error });
   }
-  if (response.status === 401) throw new KagedError('unauthorized', `the daemon at ${daemonUrl(options)} wants a token: pass --token or set KAGED_TOKEN`);
+  if (response.status === 401) throw new KagedDaemonError('unauthorized', `the daemon at ${daemonUrl(options)} wants a token: pass --token or set KAGED_TOKEN`);
   if (!response.ok) {
     const body = (await response.json().catch(() => ({}))) as { error?: { message?: string } };
-    throw new KagedError('request_failed', `${path}: HTTP ${response.status}: ${body.error?.message ?? response.statusText}`);
+    throw new KagedDaemonError('request_failed', `${path}: HTTP ${response.status}: ${body.error?.message ?? response.statusText}`);
   }
   return response;
 }
@@ -82,7 +82,7 @@ function projectDefaults(options: RemoteOptions & { project?: string | undefined
   if (options.url || process.env.KAGED_URL) return {};
   let file = options.project ?? process.env.KAGED_PROJECT ?? 'kaged.yaml';
   if (!existsSync(file)) {
-    if (options.project) throw new KagedError('invalid_argument', `--project: ${file} does not exist`);
+    if (options.project) throw new KagedDaemonError('invalid_argument', `--project: ${file} does not exist`);
     return {};
   }
   if (statSync(file).isDirectory()) file = join(file, 'kaged.yaml');

@@ -1,5 +1,5 @@
 import type { TraceDetail, TracePage, TraceSpan, TraceUsage } from '@kaged/observability/tracing';
-import { KagedError } from '../errors/kaged-error.js';
+import { KagedDaemonError } from '../errors/kaged-daemon-error.js';
 import { fetchDaemon, resolveRemote, type RemoteOptions } from './remote.js';
 
 export interface TracesCommandOptions extends RemoteOptions {
@@ -21,7 +21,7 @@ const HIDDEN_TYPES = new Set(['model_chunk']);
  */
 export async function tracesCommand(options: TracesCommandOptions): Promise<number> {
   const limit = options.limit ?? '10';
-  if (!/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > 100) throw new KagedError('invalid_argument', `--limit must be an integer from 1 to 100, got "${limit}"`);
+  if (!/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > 100) throw new KagedDaemonError('invalid_argument', `--limit must be an integer from 1 to 100, got "${limit}"`);
   const remote = resolveRemote(options);
   const query = new URLSearchParams({ perPage: limit });
   if (options.session) query.set('sessionId', options.session);

@@ -1,4 +1,4 @@
-import { KagedError } from './kaged-error.js';
+import { KagedDaemonError } from './kaged-daemon-error.js';
 
 /** One problem in a project file (or a file it references), with its position. */
 export interface ConfigIssue {
@@ -16,7 +16,9 @@ export function formatIssue(issue: ConfigIssue): string {
 }
 
 /** The project cannot be loaded. Carries every problem found, not just the first. */
-export class ProjectConfigError extends KagedError {
+export class ProjectConfigError extends KagedDaemonError {
+  static override readonly marker: string = 'kaged.daemon.ProjectConfigError';
+
   readonly issues: readonly ConfigIssue[];
 
   constructor(issues: readonly ConfigIssue[]) {

@@ -43,7 +43,7 @@ export class DaemonMetrics {
   readonly registry = new Registry();
   /**
    * Guard trips by agent and guard. The `guard.flag` events of turns served over HTTP are
-   * counted already (see `meteredHarness`); code that trips a guard elsewhere calls
+   * counted already (see `metricsObserver`); code that trips a guard elsewhere calls
    * `guardTrips.inc({ agent, guard })`.
    */
   readonly guardTrips: Counter<'agent' | 'guard'>;

@@ -1,3 +1,5 @@
+import { defaultGuards } from '@kaged/harness';
+import { createModelRegistry } from '@kaged/llm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createProjectFixture, scenarioFiles, scenarioProject, type ProjectFixture } from '../../test/support/project-fixture.js';
 import { formatIssue, ProjectConfigError } from '../errors/project-config-error.js';
@@ -182,6 +184,30 @@ agents:
   it('leaves retries unset for scripted models', async () => {
     const loaded = await loadProject((await project(scenarioProject)).file, { env: {} });
     expect(loaded.agents.map((a) => a.maxRetries)).toEqual([undefined, undefined]);
+  });
+
+  it('gives every agent the retries the model registry reports for its model: unset when none', async () => {
+    // The loader and @kaged/llm's registry once disagreed about scripted models (unset vs 0).
+    const yaml = `${scenarioProject.replace('providers:\n', 'providers:\n  vllm: { type: openai-compatible, baseURL: "http://127.0.0.1:8000/v1", maxRetries: 0 }\n  local: { type: openai-compatible, baseURL: "http://127.0.0.1:8001/v1", maxRetries: 4 }\n')}`.replace(
+      'agents:\n',
+      'agents:\n  fast: { model: vllm/qwen, prompt: "f" }\n  patient: { model: local/qwen, prompt: "p" }\n',
+    );
+    const loaded = await loadProject((await project(yaml)).file, { env: {} });
+    const registry = createModelRegistry({ providers: loaded.providers, env: {} });
+    expect(loaded.agents.map((a) => [a.id, a.maxRetries])).toEqual([
+      ['fast', undefined],
+      ['patient', 4],
+      ['assistant', undefined],
+      ['researcher', undefined],
+    ]);
+    for (const agent of loaded.agents) expect(agent.maxRetries ?? 0, agent.id).toBe(registry.maxRetriesOf(agent.model));
+  });
+
+  it('normalises guards with @kaged/harness: defaults filled in, plain tool names as one expectation', async () => {
+    const yaml = scenarioProject.replace('    maxSteps: 8\n', '    maxSteps: 8\n    guards: { repeatedToolCall: 5, expectTools: [current_time] }\n');
+    const loaded = await loadProject((await project(yaml)).file, { env: {} });
+    expect(loaded.agents[0]!.guards).toEqual({ ...defaultGuards, repeatedToolCall: 5, expectTools: [{ tools: ['current_time'] }] });
+    expect(loaded.agents[1]!.guards).toBeUndefined();
   });
 
   it('reports a malformed baseURL, an unknown provider type and a bad setting with their positions', async () => {

@@ -1,12 +1,23 @@
 import { access, readFile, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { builtinTools, toolDescriptionPromptId, type AgentDefinition, type GuardSettings } from '@kaged/harness';
-import { apiKeyEnvOf, builtinProviders, DEFAULT_MAX_RETRIES, MissingApiKeyError, scriptSchema, type ProviderSettings, type Script } from '@kaged/llm';
+import { builtinTools, guardConfigOf, toolDescriptionPromptId, type AgentDefinition } from '@kaged/harness';
+import {
+  apiKeyEnvOf,
+  apiKeyOf,
+  builtinProviders,
+  MissingApiKeyError,
+  parseModelId,
+  providerMaxRetries,
+  providerSettingsOf,
+  scriptSchema,
+  type ProviderSettings,
+  type Script,
+} from '@kaged/llm';
 import type { PromptDefinition } from '@kaged/prompt-watcher';
 import { ProjectConfigError, type ConfigIssue } from '../errors/project-config-error.js';
 import { agentPromptId, type Project } from './project.js';
-import { projectSchema, type ProjectFile, type ProviderConfig } from './schema.js';
+import { projectSchema, type ProjectFile } from './schema.js';
 import { YamlFile } from './yaml-file.js';
 
 export interface LoadProjectOptions {
@@ -61,8 +72,8 @@ export async function loadProject(projectFile: string, options: LoadProjectOptio
         tools: agent.tools,
         subagents: agent.subagents,
         maxSteps: agent.maxSteps,
-        maxRetries: maxRetriesOf(providerOf(config, agent.model)),
-        guards: guardSettings(agent.guards),
+        maxRetries: maxRetriesOf(config, agent.model),
+        guards: agent.guards && guardConfigOf(agent.guards),
       }),
     ),
     prompts: [
@@ -86,16 +97,6 @@ async function projectFilePath(path: string): Promise<string> {
   const absolute = resolve(path);
   const info = await stat(absolute).catch(() => undefined);
   return info?.isDirectory() ? join(absolute, 'kaged.yaml') : absolute;
-}
-
-/** The project's `guards:` as the harness takes them: plain tool names become one expectation. */
-function guardSettings(guards: ProjectFile['agents'][string]['guards']): GuardSettings | undefined {
-  if (!guards) return undefined;
-  const { expectTools, ...rest } = guards;
-  if (!expectTools) return rest;
-  const names = expectTools.filter((entry): entry is string => typeof entry === 'string');
-  const conditional = expectTools.filter((entry): entry is { tools: string[]; when?: string } => typeof entry !== 'string');
-  return { ...rest, expectTools: [...(names.length > 0 ? [{ tools: names }] : []), ...conditional] };
 }
 
 function promptDefinition(id: string, ref: string | { file: string }, dir: string): PromptDefinition {
@@ -171,10 +172,9 @@ async function checkAgent(
   const issues: ConfigIssue[] = [];
   const at = (...field: PropertyKey[]) => ['agents', agentId, ...field];
 
-  const slash = agent.model.indexOf('/');
-  const providerName = agent.model.slice(0, slash);
-  const modelName = agent.model.slice(slash + 1);
-  const provider = providerOf(config, agent.model);
+  // The schema checked the form of the id, so this does not throw.
+  const { provider: providerName, model: modelName } = parseModelId(agent.model);
+  const provider = providerSettingsOf(providerName, config.providers);
   if (!provider) {
     const known = Object.keys(config.providers);
     const builtIn = Object.keys(builtinProviders).map((p) => `"${p}"`).join(', ');
@@ -242,32 +242,24 @@ function findSubagentCycles(config: ProjectFile, yaml: YamlFile): ConfigIssue[] 
   return issues;
 }
 
-/** The provider of a model id: configured under `providers`, or built in (`openai`, `anthropic`, `ollama`). */
-function providerOf(config: ProjectFile, modelId: string): ProviderConfig | undefined {
-  const name = modelId.slice(0, modelId.indexOf('/'));
-  return config.providers[name] ?? (Object.hasOwn(builtinProviders, name) ? (builtinProviders[name as keyof typeof builtinProviders] as ProviderConfig) : undefined);
-}
-
-/** The configured key, else the provider type's environment variable (`OPENAI_API_KEY`). */
-function apiKeyOf(provider: ProviderConfig, env: NodeJS.ProcessEnv): string | undefined {
-  if (provider.type === 'scripted') return undefined;
-  const envVar = apiKeyEnvOf(provider.type);
-  return provider.apiKey || (envVar ? env[envVar] : undefined) || undefined;
-}
-
-function maxRetriesOf(provider: ProviderConfig | undefined): number | undefined {
-  // A scripted model has nothing to retry: a retry would only replay the same failure.
-  if (!provider || provider.type === 'scripted') return undefined;
-  return provider.maxRetries ?? DEFAULT_MAX_RETRIES;
+/**
+ * The retries an agent's model calls get, by @kaged/llm's rule (the registry's `maxRetriesOf`).
+ * None is left unset, as the harness reads unset: a scripted model's definition carries no
+ * `maxRetries`, and neither does a provider's `maxRetries: 0`.
+ */
+function maxRetriesOf(config: ProjectFile, modelId: string): number | undefined {
+  const name = parseModelId(modelId).provider;
+  const provider = providerSettingsOf(name, config.providers);
+  return (provider && providerMaxRetries(name, provider)) || undefined;
 }
 
 /** Settings for the model registry: the configured providers and the built-in ones agents use, keys filled in from `env`. */
 function providerSettings(config: ProjectFile, scripts: Map<string, Script>, env: NodeJS.ProcessEnv): Record<string, ProviderSettings> {
   const settings: Record<string, ProviderSettings> = {};
-  const used = Object.values(config.agents).map((agent) => agent.model.slice(0, agent.model.indexOf('/')));
+  const used = Object.values(config.agents).map((agent) => parseModelId(agent.model).provider);
   const names = new Set([...Object.keys(config.providers), ...used.filter((name) => Object.hasOwn(builtinProviders, name))]);
   for (const name of names) {
-    const provider = providerOf(config, `${name}/`)!;
+    const provider = providerSettingsOf(name, config.providers)!;
     if (provider.type === 'scripted') {
       settings[name] = { type: 'scripted', script: scripts.get(name)! };
       continue;

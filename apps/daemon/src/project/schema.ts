@@ -1,3 +1,6 @@
+import { guardsSchema } from '@kaged/harness';
+import { priceSchema, providerSettingsSchema, type ProviderFileSettings } from '@kaged/llm';
+import { tracingSchema, type TracingSettings } from '@kaged/observability/tracing';
 import { z } from 'zod';
 
 const name = (what: string) =>
@@ -8,55 +11,6 @@ export const promptRefSchema = z.union([z.string(), z.strictObject({ file: z.str
   error: 'expected a prompt text or { file: <path> }',
 });
 
-const baseURL = (example: string) => z.url({ protocol: /^https?$/, error: `baseURL must be an http(s) URL such as ${example}` });
-
-/** Settings of every provider that calls a model server (see @kaged/llm's HttpProviderSettings). */
-const httpSettings = {
-  apiKey: z.string().optional(),
-  headers: z.record(z.string(), z.string()).optional(),
-  /** How long the server may stay silent (before answering, between streamed chunks). */
-  timeoutMs: z.number().int().min(1).max(2_147_483_647).optional(),
-  /** Retries of a failed call (429, 5xx, connection errors, timeouts). */
-  maxRetries: z.number().int().min(0).max(10).optional(),
-};
-
-const openAICompatibleSchema = z.strictObject({
-  type: z.literal('openai-compatible'),
-  baseURL: baseURL('http://127.0.0.1:11434/v1'),
-  ...httpSettings,
-});
-
-const openAISchema = z.strictObject({
-  type: z.literal('openai'),
-  baseURL: baseURL('https://api.openai.com/v1').optional(),
-  ...httpSettings,
-});
-
-const anthropicSchema = z.strictObject({
-  type: z.literal('anthropic'),
-  baseURL: baseURL('https://api.anthropic.com/v1').optional(),
-  ...httpSettings,
-});
-
-const scriptedSchema = z.strictObject({
-  type: z.literal('scripted'),
-  /** The script file (see docs/project-dsl.md); its own schema is checked when it is loaded. */
-  script: z.strictObject({ file: z.string().min(1, 'file must not be empty') }),
-});
-
-export const providerSchema = z.discriminatedUnion('type', [openAICompatibleSchema, openAISchema, anthropicSchema, scriptedSchema], {
-  error: (issue) =>
-    issue.code === 'invalid_union' ? 'unknown provider type: expected "openai-compatible", "openai", "anthropic" or "scripted"' : undefined,
-});
-
-/** USD per million tokens; `cacheRead`/`cacheWrite` default to `input`. */
-export const priceSchema = z.strictObject({
-  input: z.number().min(0),
-  output: z.number().min(0),
-  cacheRead: z.number().min(0).optional(),
-  cacheWrite: z.number().min(0).optional(),
-});
-
 export const agentSchema = z.strictObject({
   description: z.string().optional(),
   model: z.string().regex(/^[^/\s]+\/\S+$/, 'expected "<provider>/<model>", for example "demo/assistant"'),
@@ -64,47 +18,8 @@ export const agentSchema = z.strictObject({
   tools: z.array(z.string().min(1)).default([]),
   subagents: z.array(z.string().min(1)).default([]),
   maxSteps: z.number().int().min(1).max(100).default(10),
-  /** Silent-failure guards (docs/operations.md#guards); defaults apply to what is not set. */
-  guards: z.lazy(() => guardsSchema).optional(),
-});
-
-const regexSchema = z.string().refine((source) => {
-  try {
-    new RegExp(source, 'i');
-    return true;
-  } catch {
-    return false;
-  }
-}, 'not a valid regular expression');
-
-export const guardsSchema = z.strictObject({
-  /** Stop a turn that used all its steps and still wanted tools (`max_steps_reached`). */
-  maxSteps: z.boolean().optional(),
-  /** Stop a turn that calls one tool with the same input this often; 0 turns it off. */
-  repeatedToolCall: z.number().int().min(0).max(100).optional(),
-  /** Flag turns whose tokens are an outlier for the agent; `false` turns it off. */
-  tokenSpike: z
-    .union([
-      z.literal(false),
-      z.strictObject({
-        zScore: z.number().positive().default(3),
-        minTurns: z.number().int().min(2).max(10_000).default(10),
-        window: z.number().int().min(2).max(10_000).default(50),
-      }),
-    ])
-    .optional(),
-  /** Tools a turn must call: names, or `{ tools, when }` to expect them only for matching messages. */
-  expectTools: z.array(z.union([z.string().min(1), z.strictObject({ tools: z.array(z.string().min(1)).min(1), when: regexSchema.optional() })])).optional(),
-  /** Flag repetitive or empty answers; `false` turns it off. */
-  degenerateOutput: z
-    .union([
-      z.literal(false),
-      z.strictObject({
-        minUniqueWordRatio: z.number().min(0).max(1).default(0.3),
-        minWords: z.number().int().min(1).max(100_000).default(20),
-      }),
-    ])
-    .optional(),
+  /** Silent-failure guards (docs/operations.md#guards): @kaged/harness's schema, defaults applied to what is not set. */
+  guards: guardsSchema.optional(),
 });
 
 export const toolOverrideSchema = z.strictObject({
@@ -124,41 +39,15 @@ export const sessionsSchema = z.strictObject({
   lastMessages: z.number().int().min(0).max(1000).default(40),
 });
 
-/** Tracing (docs/observability.md): local traces by default, Langfuse when keys are given. */
-export const observabilitySchema = z.strictObject({
-  /** Share of turns traced, 0 to 1. */
-  sampleRate: z.number().min(0, 'sampleRate must be between 0 and 1').max(1, 'sampleRate must be between 0 and 1').default(1),
-  /** Drop span content before export; timings, tokens and ids stay. */
-  redact: z.strictObject({ inputs: z.boolean().default(false), outputs: z.boolean().default(false) }).prefault({}),
-  /** Each key falls back to LANGFUSE_PUBLIC_KEY, LANGFUSE_SECRET_KEY, LANGFUSE_BASE_URL. */
-  langfuse: z
-    .strictObject({
-      publicKey: z.string().optional(),
-      secretKey: z.string().optional(),
-      baseUrl: z.url({ protocol: /^https?$/, error: 'baseUrl must be an http(s) URL such as https://cloud.langfuse.com' }).optional(),
-      realtime: z.boolean().default(false),
-    })
-    .optional(),
-  /** Flush spans in the background when a traced turn ends. */
-  flushEachTurn: z.boolean().default(false),
-  /** Added to every turn's trace tags. */
-  tags: z.array(z.string().min(1).max(100)).max(50).default([]),
-  environment: z.string().min(1).max(100).optional(),
-  release: z.string().min(1).max(200).optional(),
-  localTraces: z
-    .strictObject({
-      enabled: z.boolean().default(true),
-      maxTraces: z.number().int().min(1).max(1_000_000).default(1000),
-      maxAgeDays: z.number().positive().max(3650).default(7),
-    })
-    .prefault({}),
-});
-
-/** `kaged.yaml`, version 1: the single source of the project file's types, defaults and messages. */
+/**
+ * `kaged.yaml`, version 1: the single source of the project file's types, defaults and messages.
+ * Each library owns the schema of its own settings and this one composes them: providers and
+ * prices from @kaged/llm, guards from @kaged/harness, tracing from @kaged/observability.
+ */
 export const projectSchema = z.strictObject({
   version: z.literal(1, { error: 'version must be 1' }),
   name: name('name'),
-  providers: z.record(name('provider name'), providerSchema).default({}),
+  providers: z.record(name('provider name'), providerSettingsSchema).default({}),
   agents: z.record(name('agent id'), agentSchema).refine((agents) => Object.keys(agents).length > 0, 'define at least one agent'),
   /** Overrides for built-in tools: `tools: { current_time: { description: { file: … } } }`. */
   tools: z.record(z.string().min(1), toolOverrideSchema).default({}),
@@ -166,10 +55,11 @@ export const projectSchema = z.strictObject({
   pricing: z.record(z.string().min(1), priceSchema).default({}),
   server: serverSchema.prefault({}),
   sessions: sessionsSchema.prefault({}),
-  observability: observabilitySchema.prefault({}),
+  /** Tracing (docs/observability.md): local traces by default, Langfuse when keys are given. */
+  observability: tracingSchema.prefault({}),
 });
 
 export type ProjectFile = z.output<typeof projectSchema>;
-export type ProviderConfig = z.output<typeof providerSchema>;
+export type ProviderConfig = ProviderFileSettings;
 export type AgentConfig = z.output<typeof agentSchema>;
-export type ObservabilityConfig = z.output<typeof observabilitySchema>;
+export type ObservabilityConfig = TracingSettings;

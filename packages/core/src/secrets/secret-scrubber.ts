@@ -6,8 +6,8 @@ export const MIN_SECRET_LENGTH = 8;
 // What a credential looks like in text a server or a library wrote, even when its value is not
 // known: an `Authorization` scheme with its token (which has a digit or a symbol, so that the
 // words "Basic authentication" stay), a key field with its value, an `sk-…`-style key.
-const SCHEME = String.raw`(?<scheme>\b(?:Bearer|Basic|bearer|basic))\s+(?=[A-Za-z]*[0-9+/=._~-])[A-Za-z0-9+/=._~-]{8,}`;
-const FIELD = String.raw`(?<field>\b(?:api[_-]?key|API[_-]?KEY|x-api-key|X-Api-Key|authorization|Authorization)["']?\s*[:=]\s*["']?)(?!\[redacted\])(?:(?:Bearer|Basic|bearer|basic)\s+)?[^\s"',;}]+`;
+const scheme = (minLength: number) => String.raw`(?<scheme>\b(?:Bearer|Basic|bearer|basic))\s+(?=[A-Za-z]*[0-9+/=._~-])[A-Za-z0-9+/=._~-]{${minLength},}`;
+const FIELD = String.raw`(?<field>\b(?:api[_-]?key|API[_-]?KEY|x-api-key|X-Api-Key|authorization|Authorization)["']?\s*[:=]\s*["']?)(?!\[redacted\])(?:(?<fieldScheme>Bearer|Basic|bearer|basic)\s+)?[^\s"',;}]+`;
 const KEY_LIKE = String.raw`\b(?:sk|pk|rk)-[A-Za-z0-9_*.-]{6,}`;
 
 /**
@@ -16,12 +16,30 @@ const KEY_LIKE = String.raw`\b(?:sk|pk|rk)-[A-Za-z0-9_*.-]{6,}`;
  * text however many values it knows: the logger runs it on every line. Values can be added
  * while the process runs (a project reload brings new keys).
  */
+export interface SecretScrubberOptions {
+  /**
+   * Keep the scheme of a censored field value: `Authorization: Basic [redacted]` rather than
+   * `Authorization: [redacted]`. For one-line messages where the scheme says what failed.
+   * Default false.
+   */
+  keepSchemes?: boolean | undefined;
+  /**
+   * The shortest token after `Bearer`/`Basic` that is censored. Default 8: in free text shorter
+   * ones are mostly words; in an error message from an HTTP client every one is a credential.
+   */
+  minSchemeTokenLength?: number | undefined;
+}
+
 export class SecretScrubber {
   #values: string[] = [];
   #pattern: RegExp;
+  readonly #keepSchemes: boolean;
+  readonly #schemePattern: string;
 
-  constructor(values: Iterable<string | undefined | null> = []) {
-    this.#pattern = compile(this.#values);
+  constructor(values: Iterable<string | undefined | null> = [], options: SecretScrubberOptions = {}) {
+    this.#keepSchemes = options.keepSchemes === true;
+    this.#schemePattern = scheme(Math.max(1, Math.floor(options.minSchemeTokenLength ?? 8)));
+    this.#pattern = compile(this.#values, this.#schemePattern);
     this.add(...values);
   }
 
@@ -31,7 +49,7 @@ export class SecretScrubber {
     if (fresh.length === 0) return;
     // Longest first, so that a value containing another is censored whole.
     this.#values = [...new Set([...this.#values, ...fresh])].sort((a, b) => b.length - a.length);
-    this.#pattern = compile(this.#values);
+    this.#pattern = compile(this.#values, this.#schemePattern);
   }
 
   /** Number of values known. */
@@ -42,22 +60,22 @@ export class SecretScrubber {
   /** `text` with every known value and every credential-shaped part replaced by `[redacted]`. */
   scrub(text: string): string {
     return text.replace(this.#pattern, (...args) => {
-      const groups = args.at(-1) as { scheme?: string; field?: string };
+      const groups = args.at(-1) as { scheme?: string; field?: string; fieldScheme?: string };
       if (groups.scheme !== undefined) return `${groups.scheme} ${CENSOR}`;
-      if (groups.field !== undefined) return `${groups.field}${CENSOR}`;
+      if (groups.field !== undefined) return this.#keepSchemes && groups.fieldScheme !== undefined ? `${groups.field}${groups.fieldScheme} ${CENSOR}` : `${groups.field}${CENSOR}`;
       return CENSOR;
     });
   }
 }
 
 /** `text` with `values` and credential-shaped parts censored: `SecretScrubber` for one use. */
-export function scrubSecrets(text: string, values: Iterable<string | undefined | null> = []): string {
-  return new SecretScrubber(values).scrub(text);
+export function scrubSecrets(text: string, values: Iterable<string | undefined | null> = [], options?: SecretScrubberOptions): string {
+  return new SecretScrubber(values, options).scrub(text);
 }
 
-function compile(values: readonly string[]): RegExp {
+function compile(values: readonly string[], schemePattern: string): RegExp {
   const known = values.map(escape);
-  return new RegExp([...known, SCHEME, FIELD, KEY_LIKE].join('|'), 'g');
+  return new RegExp([...known, schemePattern, FIELD, KEY_LIKE].join('|'), 'g');
 }
 
 function escape(value: string): string {

@@ -65,6 +65,13 @@ describe('SecretScrubber', () => {
     expect(scrubSecrets(prose)).toBe(prose);
   });
 
+  it('keeps schemes and censors short tokens when asked (one-line error messages)', () => {
+    const text = 'rejected for Authorization: Basic cGstbGY6c2stbGY= and Bearer abc.def';
+    expect(scrubSecrets(text)).toBe(`rejected for Authorization: ${CENSOR} and Bearer abc.def`);
+    expect(scrubSecrets(text, [], { keepSchemes: true, minSchemeTokenLength: 1 })).toBe(`rejected for Authorization: Basic ${CENSOR} and Bearer ${CENSOR}`);
+    expect(scrubSecrets('Basic authentication failed', [], { keepSchemes: true, minSchemeTokenLength: 1 })).toBe('Basic authentication failed');
+  });
+
   it('escapes values that look like patterns', () => {
     expect(scrubSecrets('a.b+c(d)*e? and axb', ['a.b+c(d)*e?'])).toBe(`${CENSOR} and axb`);
   });

@@ -1,6 +1,9 @@
 import { KagedHarnessError } from './kaged-harness-error.js';
 
+/** `startTurn` for an agent id that is not among the definitions. */
 export class UnknownAgentError extends KagedHarnessError {
+  static override readonly marker: string = 'kaged.harness.UnknownAgentError';
+
   readonly agentId: string;
 
   constructor(agentId: string, known: readonly string[]) {

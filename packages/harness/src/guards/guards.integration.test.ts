@@ -6,6 +6,7 @@ import type { AgentDefinition } from '../agent-definition.js';
 import { createHarness } from '../harness.js';
 import { staticPromptSource } from '../ports/static-prompt-source.js';
 import type { TurnEvent } from '../turn-events.js';
+import { noTurnObserver, type TurnObserver } from '../ports/turn-observer.js';
 import type { GuardSettings } from './guard-config.js';
 
 const spam = Array.from({ length: 30 }, () => 'spam').join(' ');
@@ -96,14 +97,19 @@ describe('silent-failure guards, on the real Mastra loop', () => {
     expect(flags(await run(harness, 'spam me'))).toEqual([]);
   });
 
-  it('records each trip as a score on the turn’s trace through Mastra’s observability', async () => {
+  it('reports each trip to the observer as a guard.flag event of the traced turn, and writes no score itself', async () => {
     const exporter = new TestExporter();
     const mastra = new Mastra({ observability: new Observability({ configs: { test: { serviceName: 'guards', exporters: [exporter] } } }) });
-    const harness = createHarness({ agents: [agent()], prompts, models, mastra });
+    const seen: [string | null, TurnEvent][] = [];
+    const observer: TurnObserver = { ...noTurnObserver, turnEvent: (turn, event) => seen.push([turn.traceId, event]) };
+    const harness = createHarness({ agents: [agent()], prompts, models, mastra, observer });
     const events = await run(harness, 'spam me');
     const traceId = (events[0] as Extract<TurnEvent, { type: 'turn.start' }>).traceId;
     expect(traceId).toEqual(expect.any(String));
-    await expect.poll(() => exporter.getScoresByTraceId(traceId!).map((s) => [s.scorerId, s.score]), { timeout: 5_000 }).toEqual([['kaged.guard.degenerate_output', 1]]);
+    // The daemon's guard-score observer turns this into the trace score `kaged.guard.<guard>`.
+    expect(seen.filter(([, e]) => e.type === 'guard.flag')).toEqual([[traceId, expect.objectContaining({ type: 'guard.flag', guard: 'degenerate_output', action: 'flag' })]]);
+    await mastra.observability.flush();
+    expect(exporter.getScoresByTraceId(traceId!)).toEqual([]);
     await mastra.shutdown();
   });
 });

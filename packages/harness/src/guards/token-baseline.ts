@@ -24,11 +24,13 @@ export class TokenBaselines {
     const std = Math.max(Math.sqrt(variance), mean * 0.05, 1);
     const zScore = samples.length > 0 ? (tokens - mean) / std : 0;
     const spike = samples.length >= settings.minTurns && zScore > settings.zScore;
+    // Counted before this turn joins: the samples it was judged against.
+    const judgedAgainst = samples.length;
     if (!spike) {
       samples.push(tokens);
       if (samples.length > settings.window) samples.splice(0, samples.length - settings.window);
       this.#samples.set(agentId, samples);
     }
-    return { spike, samples: samples.length - (spike ? 0 : 1), mean, std, zScore };
+    return { spike, samples: judgedAgainst, mean, std, zScore };
   }
 }

@@ -1,6 +1,8 @@
 import { KagedLlmError } from './kaged-llm-error.js';
 
 export class InvalidModelIdError extends KagedLlmError {
+  static override readonly marker: string = 'kaged.llm.InvalidModelIdError';
+
   readonly modelId: string;
 
   constructor(modelId: string) {

@@ -17,6 +17,8 @@ export type ModelCallErrorCode =
  * authorization headers. See `classifyModelError`.
  */
 export class ModelCallError extends KagedLlmError {
+  static override readonly marker: string = 'kaged.llm.ModelCallError';
+
   declare readonly code: ModelCallErrorCode;
   /** The kaged model id, `<provider>/<model>`. */
   readonly modelId: string;

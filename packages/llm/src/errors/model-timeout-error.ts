@@ -5,6 +5,8 @@ import { KagedLlmError } from './kaged-llm-error.js';
  * streamed response. Thrown by the fetch wrapper every real provider uses.
  */
 export class ModelTimeoutError extends KagedLlmError {
+  static override readonly marker: string = 'kaged.llm.ModelTimeoutError';
+
   /** The request URL, without query string or credentials. */
   readonly url: string;
   readonly timeoutMs: number;

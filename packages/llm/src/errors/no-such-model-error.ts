@@ -1,6 +1,8 @@
 import { KagedLlmError } from './kaged-llm-error.js';
 
 export class NoSuchModelError extends KagedLlmError {
+  static override readonly marker: string = 'kaged.llm.NoSuchModelError';
+
   readonly modelId: string;
 
   constructor(modelId: string, detail: string) {

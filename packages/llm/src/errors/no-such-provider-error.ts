@@ -1,6 +1,8 @@
 import { KagedLlmError } from './kaged-llm-error.js';
 
 export class NoSuchProviderError extends KagedLlmError {
+  static override readonly marker: string = 'kaged.llm.NoSuchProviderError';
+
   readonly providerName: string;
   readonly availableProviders: readonly string[];
 

@@ -1,6 +1,8 @@
 import { KagedLlmError } from './kaged-llm-error.js';
 
 export class ScriptExhaustedError extends KagedLlmError {
+  static override readonly marker: string = 'kaged.llm.ScriptExhaustedError';
+
   readonly modelId: string;
   /** Zero-based index of the step that was asked for. */
   readonly stepIndex: number;

@@ -1,5 +1,5 @@
+import { safeUrl } from '@kaged/core';
 import { ModelTimeoutError } from '../errors/model-timeout-error.js';
-import { safeUrl } from './safe-url.js';
 
 export type FetchFunction = typeof globalThis.fetch;
 

@@ -1,4 +1,5 @@
 import { InvalidPriceError } from '../errors/invalid-price-error.js';
+import { tryParseModelId } from '../model-id.js';
 import { builtinPrices } from './builtin-prices.js';
 import { costAt, type ModelPrice, type PricedUsage } from './model-price.js';
 
@@ -44,11 +45,11 @@ export function createPricing(options: PricingOptions = {}): Pricing {
   function lookup(modelId: string): Required<ModelPrice> | undefined {
     let price = find(project, modelId);
     if (!price) {
-      const slash = modelId.indexOf('/');
-      const type = slash > 0 ? providerType(modelId.slice(0, slash)) : undefined;
+      const parsed = tryParseModelId(modelId);
+      const type = parsed ? providerType(parsed.provider) : undefined;
       // A scripted model calls nothing and spends nothing: its price is known, and it is 0.
       if (type === 'scripted') price = { input: 0, output: 0 };
-      else if (type) price = find(builtin, `${type}/${modelId.slice(slash + 1)}`);
+      else if (type && parsed) price = find(builtin, `${type}/${parsed.model}`);
     }
     return price && { input: price.input, output: price.output, cacheRead: price.cacheRead ?? price.input, cacheWrite: price.cacheWrite ?? price.input };
   }

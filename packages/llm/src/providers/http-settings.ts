@@ -27,8 +27,10 @@ export interface HttpProviderSettings {
 export const DEFAULT_TIMEOUT_MS = 300_000;
 /** Default of `maxRetries` for providers that call a server. */
 export const DEFAULT_MAX_RETRIES = 2;
-// setTimeout fires at once for delays beyond a signed 32-bit int.
-const MAX_TIMEOUT_MS = 2_147_483_647;
+/** Largest `timeoutMs`: setTimeout fires at once for delays beyond a signed 32-bit int. */
+export const MAX_TIMEOUT_MS = 2_147_483_647;
+/** Largest `maxRetries`: more would hold a failing turn open for minutes. */
+export const MAX_RETRIES_LIMIT = 10;
 
 /** Checks a base URL; throws `InvalidProviderError` naming the provider. */
 export function checkBaseURL(name: string, baseURL: string | undefined, example: string): string {
@@ -50,8 +52,8 @@ export function providerFetch(name: string, settings: HttpProviderSettings): Fet
 /** Checks `maxRetries` and applies its default. */
 export function maxRetriesOf(name: string, settings: HttpProviderSettings): number {
   const maxRetries = settings.maxRetries ?? DEFAULT_MAX_RETRIES;
-  if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 10) {
-    throw new InvalidProviderError(name, `maxRetries must be a whole number from 0 to 10, got ${JSON.stringify(settings.maxRetries)}`);
+  if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > MAX_RETRIES_LIMIT) {
+    throw new InvalidProviderError(name, `maxRetries must be a whole number from 0 to ${MAX_RETRIES_LIMIT}, got ${JSON.stringify(settings.maxRetries)}`);
   }
   return maxRetries;
 }

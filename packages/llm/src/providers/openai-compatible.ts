@@ -1,5 +1,6 @@
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModelV4 } from '@ai-sdk/provider';
+import { OLLAMA_BASE_URL } from './builtin-providers.js';
 import { checkBaseURL, providerFetch, type HttpProviderSettings } from './http-settings.js';
 
 export interface OpenAICompatibleSettings extends HttpProviderSettings {
@@ -12,7 +13,7 @@ export interface OpenAICompatibleSettings extends HttpProviderSettings {
  * OpenAI Chat Completions protocol.
  */
 export function createOpenAICompatibleProvider(name: string, settings: OpenAICompatibleSettings): (modelId: string) => LanguageModelV4 {
-  const baseURL = checkBaseURL(name, settings.baseURL, 'http://127.0.0.1:11434/v1');
+  const baseURL = checkBaseURL(name, settings.baseURL, OLLAMA_BASE_URL);
   const provider = createOpenAICompatible({
     name,
     baseURL,

@@ -1,15 +1,15 @@
-import type { ObservabilityExporter } from '@mastra/core/observability';
+import { SECRET_KEY_NAMES } from '@kaged/core';
+import { NoOpObservability, type ObservabilityEntrypoint, type ObservabilityExporter } from '@mastra/core/observability';
 import type { MastraCompositeStore } from '@mastra/core/storage';
 import { Observability, SamplingStrategyType, type SamplingStrategy } from '@mastra/observability';
 import type { Logger } from 'pino';
+import { KagedLangfuseExporter, type LangfuseExportStatus } from '../langfuse/kaged-langfuse-exporter.js';
 import { createLogger } from '../logger.js';
-import { ExportHealth, type ExportHealthStatus } from './export-health.js';
 import { LocalTraceExporter } from './local-trace-exporter.js';
-import { createLocalTraces, type LocalTraces } from './local-traces.js';
-import { listenToOtelDiag } from './otel-diag.js';
+import { createLocalTraces, type LocalTraces, type TraceRetention } from './local-traces.js';
 import { RedactContentProcessor } from './redact-content-processor.js';
-import { KAGED_SENSITIVE_FIELDS } from './sensitive-fields.js';
 import { DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_TRACES, displayUrl, resolveLangfuse, type TracingConfig } from './tracing-config.js';
+import { settleWithin } from './with-timeout.js';
 
 export interface CreateTracingOptions extends TracingConfig {
   /**
@@ -35,31 +35,49 @@ export interface CreateTracingOptions extends TracingConfig {
 
 export type TracingExporterName = 'langfuse' | 'local';
 
+/**
+ * Why nothing goes to Langfuse, when nothing does: no key at all (config or environment), or
+ * one of the pair missing (Langfuse stays off; `createTracing` warned once).
+ */
+export type LangfuseOffReason = { reason: 'no_keys' } | { reason: 'incomplete'; missing: ('publicKey' | 'secretKey')[] };
+
+/** Tracing's state as data, for a readiness check or a status page to put in words. */
 export interface TracingStatus {
-  /** `off`: nothing is traced. `degraded`: an export failed within the last minute (turns are unaffected). */
+  /** `off`: nothing is traced. `degraded`: an export failed recently (`degradedForMs`); turns are unaffected. */
   state: 'off' | 'ok' | 'degraded';
+  /** The registered exporters, in order; empty when `off`. */
   exporters: TracingExporterName[];
+  /** Share of turns traced, 0 to 1. */
   sampleRate: number;
-  langfuse: ({ baseUrl: string; realtime: boolean } & ExportHealthStatus) | null;
-  localTraces: { maxTraces: number; maxAgeDays: number } | null;
-  /** One line for a readiness check. */
-  detail: string;
+  /** The Langfuse exporter's target and health; `null` when Langfuse is off. */
+  langfuse: LangfuseExportStatus | null;
+  /** Why Langfuse is off; `null` when it is on. */
+  langfuseOff: LangfuseOffReason | null;
+  /** Local traces' retention; `null` when local traces are off (disabled, or no store given). */
+  localTraces: TraceRetention | null;
 }
 
 /** Tracing for a kaged process: Mastra's `Observability` with kaged's exporters and settings. */
 export interface KagedTracing {
   readonly name: 'tracing';
-  /** Pass to `new Mastra({ observability })`; `undefined` when no exporter is configured. */
-  readonly observability: Observability | undefined;
-  /** The registered exporters, in order. */
+  /**
+   * Pass to `new Mastra({ observability })`. Mastra's `Observability` with kaged's exporters, or,
+   * when no exporter is configured, Mastra's own `NoOpObservability`: always an object, never
+   * a reason to branch; with the no-op nothing is traced and nothing is flushed.
+   */
+  readonly observability: ObservabilityEntrypoint;
+  /** The registered exporters, in order; empty when nothing is traced. */
   readonly exporters: readonly TracingExporterName[];
-  /** Reads and prunes local traces; `undefined` when they are off. */
+  /** Reads and prunes local traces; `undefined` when they are off (an API answers "traces off"). */
   readonly localTraces: LocalTraces | undefined;
   /** Starts pruning local traces (now, then periodically). */
   start(): void;
-  /** A turn ended: flushes its spans in the background when `flushEachTurn` is set (a harness `TurnObserver`). */
+  /**
+   * A turn ended: flushes its spans in the background when `flushEachTurn` is set, and counts
+   * it towards the next prune. Structural, so any turn observer can call it.
+   */
   turnFinished(turn: { traceId: string | null }): void;
-  /** Flushes every exporter, waiting at most `timeoutMs`. Never rejects; failures are counted and logged. */
+  /** Mastra's `Observability.flush()`, waiting at most `timeoutMs`. Never rejects; failures are counted and logged. */
   flush(timeoutMs?: number): Promise<void>;
   status(): TracingStatus;
   /** Stops pruning and failure reporting. Call after `mastra.shutdown()`, which flushes once more. */
@@ -70,8 +88,8 @@ export interface KagedTracing {
  * Builds Mastra's `Observability` from kaged's settings: the Langfuse exporter when both keys
  * are known (config, else environment), Mastra's storage exporter for local traces (on by
  * default), ratio sampling, the content-redaction processor, and Mastra's `SensitiveDataFilter`
- * extended with kaged's secret key names. With neither exporter, `observability` is undefined
- * and nothing is traced. Nothing connects anywhere until Mastra exports a span.
+ * with `@kaged/core`'s secret key names. With neither exporter, `observability` is Mastra's
+ * `NoOpObservability` and nothing is traced. Nothing connects anywhere until Mastra exports a span.
  */
 export async function createTracing(options: CreateTracingOptions = {}): Promise<KagedTracing> {
   const logger = (options.logger ?? createLogger({ level: 'silent' })).child({ component: 'tracing' });
@@ -80,14 +98,13 @@ export async function createTracing(options: CreateTracingOptions = {}): Promise
   const flushTimeoutMs = options.flushTimeoutMs ?? 5_000;
   const langfuseSettings = resolveLangfuse(options.langfuse, env);
   const localEnabled = options.localTraces?.enabled !== false && options.storage !== undefined;
-  const retention = {
+  const retention: TraceRetention = {
     maxTraces: options.localTraces?.maxTraces ?? DEFAULT_MAX_TRACES,
     maxAgeDays: options.localTraces?.maxAgeDays ?? DEFAULT_MAX_AGE_DAYS,
   };
 
   const exporters: ObservabilityExporter[] = [];
   const names: TracingExporterName[] = [];
-  let langfuse: { exporter: ObservabilityExporter; health: ExportHealth; stopListening: () => Promise<void> } | undefined;
 
   if (langfuseSettings.state === 'incomplete') {
     logger.warn(
@@ -95,43 +112,38 @@ export async function createTracing(options: CreateTracingOptions = {}): Promise
       `tracing.langfuse_incomplete: Langfuse needs both keys; ${langfuseSettings.missing.join(' and ')} is missing (observability.langfuse or LANGFUSE_${langfuseSettings.missing[0] === 'publicKey' ? 'PUBLIC' : 'SECRET'}_KEY), so nothing is sent to Langfuse`,
     );
   }
-  if (langfuseSettings.state === 'on') {
-    // Loaded only when configured: without Langfuse, OpenTelemetry is never imported.
-    const { LangfuseExporter } = await import('@mastra/langfuse');
-    const health = new ExportHealth({
-      logger,
-      exporter: 'langfuse',
-      secrets: [langfuseSettings.secretKey, langfuseSettings.publicKey, Buffer.from(`${langfuseSettings.publicKey}:${langfuseSettings.secretKey}`).toString('base64')],
-      warnIntervalMs: options.warnIntervalMs,
-      degradedForMs: options.degradedForMs,
-    });
-    // Failed exports reach nothing but OpenTelemetry's diag logger.
-    const stopListening = await listenToOtelDiag({
-      error: (message) => health.failed(message),
-      warn: (message) => health.warned(message),
-    });
-    const exporter = new LangfuseExporter({
-      publicKey: langfuseSettings.publicKey,
-      secretKey: langfuseSettings.secretKey,
-      baseUrl: langfuseSettings.baseUrl,
-      realtime: langfuseSettings.realtime,
-      ...(options.environment ? { environment: options.environment } : {}),
-      ...(options.release ? { release: options.release } : {}),
-    });
-    langfuse = { exporter, health, stopListening };
-    exporters.push(exporter);
+  // Loaded only when configured: without Langfuse, neither @mastra/langfuse nor OpenTelemetry is imported.
+  const langfuse =
+    langfuseSettings.state === 'on'
+      ? await KagedLangfuseExporter.create({
+          publicKey: langfuseSettings.publicKey,
+          secretKey: langfuseSettings.secretKey,
+          baseUrl: langfuseSettings.baseUrl,
+          realtime: langfuseSettings.realtime,
+          environment: options.environment,
+          release: options.release,
+          logger,
+          timeoutMs: flushTimeoutMs,
+          warnIntervalMs: options.warnIntervalMs,
+          degradedForMs: options.degradedForMs,
+        })
+      : undefined;
+  if (langfuse) {
+    exporters.push(langfuse);
     names.push('langfuse');
   }
-  const local = localEnabled ? new LocalTraceExporter() : undefined;
+  const local = localEnabled
+    ? new LocalTraceExporter({}, { onFlushError: (error) => logger.warn({ exporter: 'local', err: (error as Error)?.message ?? String(error) }, 'trace.export_failed') })
+    : undefined;
   if (local) {
     exporters.push(local);
     names.push('local');
   }
   const localTraces = local && options.storage ? createLocalTraces(options.storage, retention) : undefined;
 
-  const observability =
+  const observability: ObservabilityEntrypoint =
     exporters.length === 0
-      ? undefined
+      ? new NoOpObservability()
       : new Observability({
           configs: {
             // One config: Mastra sends each trace to exactly one config, so every exporter is here.
@@ -145,8 +157,8 @@ export async function createTracing(options: CreateTracingOptions = {}): Promise
             },
           },
           // Mastra's filter runs after kaged's processors; `sensitiveFields` replaces its
-          // defaults, so the list repeats them (see sensitive-fields.ts).
-          sensitiveDataFilter: { sensitiveFields: [...KAGED_SENSITIVE_FIELDS] },
+          // defaults, and core's one list starts with them.
+          sensitiveDataFilter: { sensitiveFields: [...SECRET_KEY_NAMES] },
         });
 
   let pruneTimer: NodeJS.Timeout | undefined;
@@ -164,51 +176,22 @@ export async function createTracing(options: CreateTracingOptions = {}): Promise
     );
   };
 
-  // One flush at a time; a request arriving meanwhile runs one more pass after it.
-  let inFlight: Promise<void> | undefined;
-  let again = false;
-  const flushAll = (): Promise<void> => {
-    if (inFlight) {
-      again = true;
-      return inFlight;
-    }
-    inFlight = (async () => {
-      do {
-        again = false;
-        await Promise.all([
-          langfuse?.exporter.flush().catch((error: unknown) => langfuse!.health.failed(error)),
-          local?.flush().catch((error: unknown) => logger.warn({ exporter: 'local', err: (error as Error)?.message }, 'trace.export_failed')),
-        ]);
-      } while (again);
-    })().finally(() => (inFlight = undefined));
-    return inFlight;
-  };
-
+  // Mastra's flush drains its event bus, then every exporter (each counts its own failures);
+  // it never rejects, but it waits on the network: bounded here.
   const flush = async (timeoutMs = flushTimeoutMs): Promise<void> => {
-    if (exporters.length === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<void>((done) => (timer = setTimeout(done, timeoutMs)));
-    timer?.unref();
-    await Promise.race([flushAll(), timedOut]);
-    clearTimeout(timer);
+    await settleWithin(observability.flush(), timeoutMs);
   };
 
   const status = (): TracingStatus => {
-    const health = langfuse?.health.status();
-    const langfuseStatus = langfuseSettings.state === 'on' && health ? { baseUrl: displayUrl(langfuseSettings.baseUrl), realtime: langfuseSettings.realtime, ...health } : null;
-    const state = names.length === 0 ? 'off' : health?.degraded ? 'degraded' : 'ok';
-    const parts: string[] = [];
-    if (localTraces) parts.push(`local traces (at most ${retention.maxTraces}, ${retention.maxAgeDays} days)`);
-    if (langfuseStatus) {
-      const last = langfuseStatus.lastError;
-      parts.push(
-        health?.degraded && last
-          ? `Langfuse at ${langfuseStatus.baseUrl} failing: ${langfuseStatus.failures} export failure(s), last ${Math.round((Date.now() - Date.parse(last.at)) / 1000)} s ago (${last.kind}: ${last.message}); turns are not affected`
-          : `Langfuse at ${langfuseStatus.baseUrl} (${langfuseStatus.failures} export failure(s) so far)`,
-      );
-    }
-    const detail = names.length === 0 ? 'tracing off: no Langfuse keys and local traces disabled' : `${parts.join('; ')}; sampling ${Math.round(sampleRate * 1000) / 10}% of turns`;
-    return { state, exporters: [...names], sampleRate, langfuse: langfuseStatus, localTraces: localTraces ? retention : null, detail };
+    const health = langfuse?.health() ?? null;
+    return {
+      state: names.length === 0 ? 'off' : health?.degraded ? 'degraded' : 'ok',
+      exporters: [...names],
+      sampleRate,
+      langfuse: health,
+      langfuseOff: langfuseSettings.state === 'on' ? null : langfuseSettings.state === 'incomplete' ? { reason: 'incomplete', missing: [...langfuseSettings.missing] } : { reason: 'no_keys' },
+      localTraces: localTraces ? { ...retention } : null,
+    };
   };
 
   logger.info(
@@ -236,7 +219,7 @@ export async function createTracing(options: CreateTracingOptions = {}): Promise
       if (turn.traceId === null || closed) return;
       if (options.flushEachTurn) {
         // After the turn's last event has gone out; the turn never waits for this.
-        setImmediate(() => void flush().catch(() => {}));
+        setImmediate(() => void flush());
       }
       if (localTraces && ++tracedTurns >= pruneEveryTurns) {
         tracedTurns = 0;
@@ -250,8 +233,7 @@ export async function createTracing(options: CreateTracingOptions = {}): Promise
       closed = true;
       if (pruneTimer) clearInterval(pruneTimer);
       pruneTimer = undefined;
-      langfuse?.health.summarize();
-      await langfuse?.stopListening();
+      await langfuse?.stopReporting();
     },
   };
 }

@@ -1,3 +1,5 @@
+import { networkFailureOf, SecretScrubber } from '@kaged/core';
+
 /** Why an export failed, in words an operator can act on. */
 export type ExportFailureKind =
   | 'connection_refused'
@@ -17,51 +19,61 @@ export interface ExportFailure {
 const MAX_MESSAGE = 200;
 
 /**
- * Classifies an export error: an `Error` (what `exporter.flush()` rejects with) or the text
- * OpenTelemetry's `diag` logger receives (its error handler passes a JSON rendering of the
- * error). `secrets` are removed from the message, as is any `Basic`/`Bearer` credential.
- * The response body a failed request carries (`data`) is never included.
+ * The scrubber for export failure messages: `secrets`, and any credential-shaped text, with the
+ * scheme kept (`Basic [redacted]`) and short tokens censored too (a message from an HTTP client
+ * is not prose). Build it once and pass it to `classifyExportFailure` when classifying often.
  */
-export function classifyExportFailure(error: unknown, secrets: readonly string[] = []): ExportFailure {
-  const fields = fieldsOf(error);
-  const code = fields.code === undefined ? undefined : String(fields.code);
-  const message = fields.message ?? 'unknown error';
-  let kind: ExportFailureKind = 'other';
-  if (code === 'ECONNREFUSED') kind = 'connection_refused';
-  else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') kind = 'dns_failed';
-  else if (code && /^E[A-Z]+$/.test(code) && code !== 'ETIMEDOUT') kind = 'connection_failed';
-  else if (code === 'ETIMEDOUT' || /timed? ?out/i.test(message)) kind = 'timeout';
-  else if (code === '401' || code === '403') kind = 'unauthorized';
-  else if (code && /^\d{3}$/.test(code)) kind = 'http_error';
-  const text = code && /^\d{3}$/.test(code) ? `HTTP ${code}: ${message}` : message;
-  return { kind, message: scrub(text, secrets) };
+export function exportFailureScrubber(secrets: Iterable<string | undefined | null> = []): SecretScrubber {
+  return new SecretScrubber(secrets, { keepSchemes: true, minSchemeTokenLength: 1 });
 }
 
-function fieldsOf(error: unknown): { message?: string; code?: unknown } {
+/**
+ * Classifies an export error: an `Error` (what `exporter.flush()` rejects with) or the text
+ * OpenTelemetry's `diag` logger receives (its error handler passes a JSON rendering of the
+ * error). `secrets` (values, or a scrubber from `exportFailureScrubber`) are removed from the
+ * message, as is any credential-shaped text. The response body a failed request carries
+ * (`data`) is never included.
+ */
+export function classifyExportFailure(error: unknown, secrets: readonly string[] | SecretScrubber = []): ExportFailure {
+  const { message = 'unknown error', code, source } = fieldsOf(error);
+  const http = code !== undefined && /^\d{3}$/.test(code);
+  const kind: ExportFailureKind =
+    networkFailureOf(source)?.kind ??
+    // A socket error core does not name (EPROTO…) still means the connection failed.
+    (code !== undefined && /^E[A-Z]+$/.test(code) ? 'connection_failed' : undefined) ??
+    (/timed? ?out/i.test(message) ? 'timeout' : undefined) ??
+    (code === '401' || code === '403' ? 'unauthorized' : http ? 'http_error' : 'other');
+  const scrubber = secrets instanceof SecretScrubber ? secrets : exportFailureScrubber(secrets);
+  return { kind, message: oneLine(scrubber.scrub(http ? `HTTP ${code}: ${message}` : message)) };
+}
+
+/** The message, the code as text, and what `networkFailureOf` reads (the error, or the parsed diag JSON). */
+function fieldsOf(error: unknown): { message?: string; code?: string; source: unknown } {
   if (error instanceof Error) {
-    const withCode = error as Error & { code?: unknown };
     // An AggregateError (several addresses refused) carries the codes on its parts.
     const first = (error as Partial<AggregateError>).errors?.[0] as (Error & { code?: unknown }) | undefined;
-    return { message: error.message || first?.message || error.name, code: withCode.code ?? first?.code };
+    return { message: error.message || first?.message || error.name, code: codeOf((error as { code?: unknown }).code ?? first?.code), source: error };
   }
   if (typeof error === 'string') {
     const trimmed = error.trim();
     if (trimmed.startsWith('{')) {
       try {
         const parsed = JSON.parse(trimmed) as { message?: unknown; code?: unknown };
-        return { message: typeof parsed.message === 'string' ? parsed.message : trimmed, code: parsed.code };
+        return { message: typeof parsed.message === 'string' ? parsed.message : trimmed, code: codeOf(parsed.code), source: parsed };
       } catch {
         // Not JSON after all: use the text.
       }
     }
-    return { message: trimmed };
+    return { message: trimmed, source: undefined };
   }
-  return { message: String(error) };
+  return { message: String(error), source: error };
 }
 
-function scrub(text: string, secrets: readonly string[]): string {
-  let result = text.replace(/\b(Basic|Bearer)\s+[A-Za-z0-9+/=._~-]+/gi, '$1 [redacted]');
-  for (const secret of secrets) if (secret.length >= 4) result = result.split(secret).join('[redacted]');
-  result = result.replace(/\s+/g, ' ').trim();
-  return result.length > MAX_MESSAGE ? `${result.slice(0, MAX_MESSAGE - 1)}…` : result;
+function codeOf(code: unknown): string | undefined {
+  return code === undefined || code === null ? undefined : String(code);
+}
+
+function oneLine(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > MAX_MESSAGE ? `${line.slice(0, MAX_MESSAGE - 1)}…` : line;
 }

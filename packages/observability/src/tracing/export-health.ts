@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { classifyExportFailure, type ExportFailureKind } from './export-failure.js';
+import type { SecretScrubber } from '@kaged/core';
+import { classifyExportFailure, exportFailureScrubber, type ExportFailureKind } from './export-failure.js';
 
 export interface ExportHealthOptions {
   logger: Logger;
@@ -28,7 +29,7 @@ export interface ExportHealthStatus {
 export class ExportHealth {
   readonly #log: Logger;
   readonly #exporter: string;
-  readonly #secrets: readonly string[];
+  readonly #secrets: SecretScrubber;
   readonly #warnIntervalMs: number;
   readonly #degradedForMs: number;
   readonly #now: () => number;
@@ -39,7 +40,8 @@ export class ExportHealth {
   constructor(options: ExportHealthOptions) {
     this.#log = options.logger;
     this.#exporter = options.exporter;
-    this.#secrets = options.secrets ?? [];
+    // Compiled once: failures can arrive in bursts.
+    this.#secrets = exportFailureScrubber(options.secrets);
     this.#warnIntervalMs = options.warnIntervalMs ?? 30_000;
     this.#degradedForMs = options.degradedForMs ?? 60_000;
     this.#now = options.now ?? Date.now;

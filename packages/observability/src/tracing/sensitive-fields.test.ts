@@ -1,8 +1,9 @@
+import { SECRET_KEY_NAMES } from '@kaged/core';
 import type { AnySpan } from '@mastra/core/observability';
 import { SensitiveDataFilter } from '@mastra/observability';
 import { describe, expect, it } from 'vitest';
 import { SECRET_KEY } from '../redact-secrets.js';
-import { KAGED_SENSITIVE_FIELDS } from './sensitive-fields.js';
+import { KAGED_SENSITIVE_FIELDS, MASTRA_SENSITIVE_FIELDS } from './sensitive-fields.js';
 
 // Every spelling kaged's logger censors (SECRET_KEY), as it may appear in a span.
 const kagedSecretKeys = [
@@ -31,5 +32,13 @@ describe('KAGED_SENSITIVE_FIELDS', () => {
     const defaults = new SensitiveDataFilter();
     const missed = kagedSecretKeys.filter((key) => filtered(defaults, key) !== '[REDACTED]');
     expect(missed).toEqual(['x-api-key', 'accessToken', 'refresh_token', 'authToken', 'Proxy-Authorization', 'cookie', 'set-cookie', 'secretKey', 'publicKey', 'passwd']);
+  });
+});
+
+describe('MASTRA_SENSITIVE_FIELDS (deprecated)', () => {
+  it('are exactly the names of the list that Mastra’s default filter redacts', () => {
+    const defaults = new SensitiveDataFilter();
+    expect(SECRET_KEY_NAMES.filter((name) => filtered(defaults, name) === '[REDACTED]')).toEqual([...MASTRA_SENSITIVE_FIELDS]);
+    expect(KAGED_SENSITIVE_FIELDS).toBe(SECRET_KEY_NAMES);
   });
 });

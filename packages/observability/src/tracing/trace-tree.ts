@@ -1,3 +1,5 @@
+import { addUsage, emptyUsage, sumCosts, type TokenUsage } from '@kaged/core';
+
 /** The fields of a stored Mastra span that a kaged trace view reads. */
 export interface StoredSpan {
   traceId: string;
@@ -19,14 +21,8 @@ export interface StoredSpan {
   error?: unknown;
 }
 
-/** Token counts, named as in `turn.end`'s `usage`. */
-export interface TraceUsage {
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  reasoningTokens: number;
-}
+/** Token counts, named as in `turn.end`'s `usage`: `@kaged/core`'s `TokenUsage`. */
+export type TraceUsage = TokenUsage;
 
 /** Prices one agent's model generation; `null` when unknown. Supplied by the application. */
 export type TraceCostFn = (generation: { agentId: string | null; model: string | null; provider: string | null; usage: TraceUsage }) => number | null;
@@ -109,13 +105,13 @@ export function toTraceDetail(spans: readonly StoredSpan[], costOf?: TraceCostFn
   const root = sorted.find((s) => !s.parentSpanId) ?? sorted[0]!;
   const nodes = new Map<string, TraceSpan>();
   const usage = emptyUsage();
-  let costUsd: number | null = 0;
+  const costs: (number | null)[] = [];
   for (const span of sorted) {
     const node = toTraceSpan(span);
     if (span.spanType === 'model_generation' && node.usage) {
       addUsage(usage, node.usage);
       node.costUsd = costOf?.({ agentId: span.entityId ?? null, model: node.model, provider: stringOr(span.attributes?.provider), usage: node.usage }) ?? null;
-      costUsd = costUsd === null || node.costUsd === null ? null : costUsd + node.costUsd;
+      costs.push(node.costUsd);
     }
     nodes.set(span.spanId, node);
   }
@@ -126,13 +122,14 @@ export function toTraceDetail(spans: readonly StoredSpan[], costOf?: TraceCostFn
     if (span.parentSpanId && ids.has(span.parentSpanId)) nodes.get(span.parentSpanId)!.children.push(node);
     else roots.push(node);
   }
+  // No generation at all means no price to speak of: unknown, not a made-up 0.
   const hasGenerations = sorted.some((s) => s.spanType === 'model_generation');
   return {
     ...toTraceSummary(root),
     environment: root.environment ?? null,
     metadata: root.metadata ?? {},
     usage,
-    costUsd: hasGenerations && costUsd !== null ? Math.round(costUsd * 1e12) / 1e12 : null,
+    costUsd: hasGenerations ? sumCosts(costs) : null,
     spanCount: sorted.length,
     spans: roots,
   };
@@ -173,18 +170,6 @@ export function usageOf(value: unknown): TraceUsage | null {
     cacheWriteTokens: u.inputDetails?.cacheWrite ?? 0,
     reasoningTokens: u.outputDetails?.reasoning ?? 0,
   };
-}
-
-function emptyUsage(): TraceUsage {
-  return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
-}
-
-function addUsage(into: TraceUsage, usage: TraceUsage): void {
-  into.inputTokens += usage.inputTokens;
-  into.outputTokens += usage.outputTokens;
-  into.cacheReadTokens += usage.cacheReadTokens;
-  into.cacheWriteTokens += usage.cacheWriteTokens;
-  into.reasoningTokens += usage.reasoningTokens;
 }
 
 function statusOf(span: StoredSpan): 'ok' | 'error' | 'running' {

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { displayUrl, LANGFUSE_CLOUD_URL, resolveLangfuse } from './tracing-config.js';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_TRACES, displayUrl, LANGFUSE_CLOUD_URL, resolveLangfuse, tracingSchema, type TracingConfig } from './tracing-config.js';
 
 describe('resolveLangfuse', () => {
   const env = { LANGFUSE_PUBLIC_KEY: 'pk-env', LANGFUSE_SECRET_KEY: 'sk-env', LANGFUSE_BASE_URL: 'http://env.example:3000/' };
@@ -39,5 +39,35 @@ describe('displayUrl', () => {
     expect(displayUrl('https://user:pass@lf.example:8443/base?token=x#y')).toBe('https://lf.example:8443/base');
     expect(displayUrl('http://127.0.0.1:3000/')).toBe('http://127.0.0.1:3000');
     expect(displayUrl('not a url')).toBe('(invalid URL)');
+  });
+});
+
+describe('tracingSchema', () => {
+  it('applies every default to an empty section', () => {
+    expect(tracingSchema.parse({})).toEqual({
+      sampleRate: 1,
+      redact: { inputs: false, outputs: false },
+      flushEachTurn: false,
+      tags: [],
+      localTraces: { enabled: true, maxTraces: DEFAULT_MAX_TRACES, maxAgeDays: DEFAULT_MAX_AGE_DAYS },
+    });
+    expect(tracingSchema.parse({ localTraces: { maxTraces: 5 }, langfuse: {} })).toMatchObject({
+      localTraces: { enabled: true, maxTraces: 5, maxAgeDays: 7 },
+      langfuse: { realtime: false },
+    });
+  });
+
+  it('says what is wrong, field by field', () => {
+    const issues = (value: unknown) => {
+      const result = tracingSchema.safeParse(value);
+      return result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    };
+    expect(issues({ sampleRate: 2 })).toEqual(['sampleRate: sampleRate must be between 0 and 1']);
+    expect(issues({ langfuse: { baseUrl: 'nope' } })).toEqual(['langfuse.baseUrl: baseUrl must be an http(s) URL such as https://cloud.langfuse.com']);
+    expect(issues({ localTraces: { maxAgeDays: 0 } })).toEqual(['localTraces.maxAgeDays: Too small: expected number to be >0']);
+  });
+
+  it('gives what createTracing takes', () => {
+    expectTypeOf(tracingSchema.parse({})).toExtend<TracingConfig>();
   });
 });

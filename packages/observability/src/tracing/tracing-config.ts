@@ -1,3 +1,6 @@
+// zod/v4: the same classes as zod 4's root, and present in zod 3.25, so both peer ranges work.
+import { z } from 'zod/v4';
+
 /** Tracing settings: the `observability:` section of a kaged project, every field optional. */
 export interface TracingConfig {
   /** Share of turns traced, 0 to 1 (Mastra's ratio sampling). Default 1. */
@@ -27,6 +30,43 @@ export interface LangfuseConfig {
 export const LANGFUSE_CLOUD_URL = 'https://cloud.langfuse.com';
 export const DEFAULT_MAX_TRACES = 1000;
 export const DEFAULT_MAX_AGE_DAYS = 7;
+
+/**
+ * The `observability:` section as a project file writes it: the one source of the tracing
+ * settings' defaults, bounds and messages (local traces by default, Langfuse when keys are
+ * given). Its output is a `TracingConfig` with every default filled in, plus `tags`.
+ */
+export const tracingSchema = z.strictObject({
+  /** Share of turns traced, 0 to 1. */
+  sampleRate: z.number().min(0, 'sampleRate must be between 0 and 1').max(1, 'sampleRate must be between 0 and 1').default(1),
+  /** Drop span content before export; timings, tokens and ids stay. */
+  redact: z.strictObject({ inputs: z.boolean().default(false), outputs: z.boolean().default(false) }).prefault({}),
+  /** Each key falls back to LANGFUSE_PUBLIC_KEY, LANGFUSE_SECRET_KEY, LANGFUSE_BASE_URL. */
+  langfuse: z
+    .strictObject({
+      publicKey: z.string().optional(),
+      secretKey: z.string().optional(),
+      baseUrl: z.url({ protocol: /^https?$/, error: `baseUrl must be an http(s) URL such as ${LANGFUSE_CLOUD_URL}` }).optional(),
+      realtime: z.boolean().default(false),
+    })
+    .optional(),
+  /** Flush spans in the background when a traced turn ends. */
+  flushEachTurn: z.boolean().default(false),
+  /** Added to every turn's trace tags. */
+  tags: z.array(z.string().min(1).max(100)).max(50).default(() => []),
+  environment: z.string().min(1).max(100).optional(),
+  release: z.string().min(1).max(200).optional(),
+  localTraces: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      maxTraces: z.number().int().min(1).max(1_000_000).default(DEFAULT_MAX_TRACES),
+      maxAgeDays: z.number().positive().max(3650).default(DEFAULT_MAX_AGE_DAYS),
+    })
+    .prefault({}),
+});
+
+/** Tracing settings as parsed from a project file: every default applied. */
+export type TracingSettings = z.output<typeof tracingSchema>;
 
 export type ResolvedLangfuse =
   | { state: 'on'; publicKey: string; secretKey: string; baseUrl: string; realtime: boolean }

@@ -1,5 +1,4 @@
 import type { Harness, TurnEvent } from '@kaged/harness';
-import { runWithLogContext } from '@kaged/observability';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { streamSSE } from 'hono/streaming';
@@ -51,37 +50,26 @@ export function turnRoutes({ harness, isClosing }: TurnRoutesOptions): Hono {
       }
 
       const abort = new AbortController();
+      // The turn's log lines carry its ids through the harness's observer (daemon.ts), not here.
       const turn = harness.startTurn({ agentId, ...parsed.data, signal: abort.signal });
-      // Every log line written while the turn runs — Mastra's too — carries these fields.
-      const logContext: Record<string, unknown> = { turnId: turn.turnId, sessionId: turn.sessionId, agentId };
-      const noteTrace = (event: TurnEvent) => {
-        const traceId = (event as { traceId?: unknown }).traceId;
-        if (typeof traceId === 'string' && traceId) logContext.traceId = traceId;
-      };
 
       if ((c.req.header('accept') ?? '').includes('text/event-stream')) {
-        return streamSSE(c, (stream) =>
-          runWithLogContext(logContext, async () => {
-            stream.onAbort(() => abort.abort(new Error('client disconnected')));
-            for await (const event of turn.events) {
-              noteTrace(event);
-              if (stream.aborted) break;
-              await stream.writeSSE({ event: event.type, data: JSON.stringify(dataOf(event)) });
-            }
-          }),
-        );
+        return streamSSE(c, async (stream) => {
+          stream.onAbort(() => abort.abort(new Error('client disconnected')));
+          for await (const event of turn.events) {
+            if (stream.aborted) break;
+            await stream.writeSSE({ event: event.type, data: JSON.stringify(dataOf(event)) });
+          }
+        });
       }
 
       c.req.raw.signal.addEventListener('abort', () => abort.abort(new Error('client disconnected')), { once: true });
       let last: TurnEvent | undefined;
       const guardFlags: unknown[] = [];
-      await runWithLogContext(logContext, async () => {
-        for await (const event of turn.events) {
-          noteTrace(event);
-          if (event.type === 'guard.flag') guardFlags.push(dataOf(event));
-          last = event;
-        }
-      });
+      for await (const event of turn.events) {
+        if (event.type === 'guard.flag') guardFlags.push(dataOf(event));
+        last = event;
+      }
       // Without a stream the guards' flags would be lost: they ride along with the result.
       if (last?.type === 'turn.end') return c.json(guardFlags.length > 0 ? { ...dataOf(last), guardFlags } : dataOf(last));
       if (last?.type === 'turn.error') {
