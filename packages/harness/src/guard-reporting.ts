@@ -5,7 +5,7 @@ import { guardErrorCodes, TurnGuard, type GuardTrip } from './guards/turn-guard.
 import type { HarnessLogger } from './ports/logger.js';
 import type { TurnEvent, TurnUsage } from './turn-events.js';
 
-/** Who the guard lines are about: put in the fields of every line (see `TurnLogFields`). */
+/** The ids every line of a turn carries as fields (not as child-logger bindings). */
 export interface TurnLogFields {
   turnId: string;
   sessionId: string;

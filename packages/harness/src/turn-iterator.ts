@@ -12,8 +12,10 @@ export interface TurnIteratorHooks {
  * A turn's events as its consumer iterates them, once: each resumption of `events` runs inside
  * `observer.scope`, each event is shown to `observer.turnEvent` just before the consumer gets it
  * (`turnStarted` first, with `turn.start`), and `observer.turnFinished` hears exactly once about
- * a started turn when its iteration is over, also when the consumer stops early. `observer` must
- * already be isolated (see `isolateTurnObserver`): what it throws would reach the consumer.
+ * a started turn when its iteration is over, also when the consumer stops early; those calls run
+ * inside the scope as well. `observer` must already be isolated (see `isolateTurnObserver`):
+ * what it throws would reach the consumer. `turnFinished` gets the `turn` object itself,
+ * completed with the outcome, so observers may key a WeakMap by it.
  */
 export function observedTurnEvents(events: AsyncGenerator<TurnEvent>, turn: TurnInfo, observer: TurnObserver, hooks: TurnIteratorHooks): AsyncIterable<TurnEvent> {
   let iterated = false;
@@ -30,10 +32,12 @@ export function observedTurnEvents(events: AsyncGenerator<TurnEvent>, turn: Turn
       const end = () => {
         if (over) return;
         over = true;
+        // Told before the turn stops counting as active: what drain() awaits includes it.
+        if (started) {
+          const finished: FinishedTurn = Object.assign(turn, outcome ?? { ok: false, code: 'aborted', durationMs: Math.round(performance.now() - began) });
+          observer.turnFinished(finished);
+        }
         hooks.onEnd();
-        if (!started) return;
-        const finished: FinishedTurn = Object.assign(turn, outcome ?? { ok: false, code: 'aborted', durationMs: Math.round(performance.now() - began) });
-        observer.turnFinished(finished);
       };
       const show = (event: TurnEvent) => {
         if (event.type === 'turn.start') {
@@ -47,27 +51,28 @@ export function observedTurnEvents(events: AsyncGenerator<TurnEvent>, turn: Turn
         observer.turnEvent(turn, event);
       };
 
+      // The notifications run inside the scope too (the callbacks are attached within it), so
+      // what an observer logs from them carries the turn's context.
       return {
-        async next() {
-          let result: IteratorResult<TurnEvent>;
-          try {
-            result = await observer.scope(turn, () => events.next());
-          } catch (error) {
-            // The turn runner turns failures into turn.error; this is a bug, not a turn outcome.
-            outcome ??= { ok: false, code: 'turn_failed', durationMs: Math.round(performance.now() - began) };
-            end();
-            throw error;
-          }
-          if (result.done) end();
-          else show(result.value);
-          return result;
+        next() {
+          return observer.scope(turn, () =>
+            events.next().then(
+              (result) => {
+                if (result.done) end();
+                else show(result.value);
+                return result;
+              },
+              (error: unknown) => {
+                // The turn runner turns failures into turn.error; this is a bug, not a turn outcome.
+                outcome ??= { ok: false, code: 'turn_failed', durationMs: Math.round(performance.now() - began) };
+                end();
+                throw error;
+              },
+            ),
+          );
         },
-        async return(value?: unknown) {
-          try {
-            return await observer.scope(turn, () => events.return(value as undefined));
-          } finally {
-            end();
-          }
+        return(value?: unknown) {
+          return observer.scope(turn, () => events.return(value as undefined).finally(end));
         },
       };
     },

@@ -128,7 +128,13 @@ describe('the turn observer', () => {
           lines.push({ level, message, fields, bindings, store: context.getStore()?.turnId });
       return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: (more) => logger({ ...bindings, ...more }) };
     };
-    const logContext: TurnObserver = { ...noTurnObserver, scope: (turn, work) => context.run({ turnId: turn.turnId }, work) };
+    const inScope: string[] = [];
+    const logContext: TurnObserver = {
+      scope: (turn, work) => context.run({ turnId: turn.turnId }, work),
+      turnStarted: () => inScope.push(`started:${context.getStore()?.turnId}`),
+      turnEvent: (_turn, event) => event.type !== 'text.delta' && inScope.push(`${event.type}:${context.getStore()?.turnId}`),
+      turnFinished: () => inScope.push(`finished:${context.getStore()?.turnId}`),
+    };
     const harness = createHarness({ agents: [{ ...agents[0]!, guards: { expectTools: [{ tools: ['nothing'] }] } }], prompts, models, tools: { probe }, observer: logContext, logger: logger({}) });
     const turn = harness.startTurn({ agentId: 'a', message: 'probe it' });
     const events = await collect(turn.events);
@@ -139,6 +145,8 @@ describe('the turn observer', () => {
       expect(line.fields).toMatchObject({ turnId: turn.turnId, sessionId: turn.sessionId, agentId: 'a' });
       expect(line.bindings).toEqual({ component: 'harness' });
     }
+    // The observer's own calls run inside the scope too.
+    expect(inScope).toEqual(['started', 'turn.start', 'tool.call', 'tool.result', 'guard.flag', 'turn.end', 'finished'].map((k) => `${k}:${turn.turnId}`));
     expect(context.getStore()).toBeUndefined();
   });
 });

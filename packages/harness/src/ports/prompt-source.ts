@@ -7,7 +7,10 @@ export interface PromptVersion {
 }
 
 export interface PromptSnapshotView {
-  /** Changes whenever any prompt changes; the harness caches built agents by it. */
+  /**
+   * Changes whenever any prompt changes. Return the same snapshot object until then: the harness
+   * keeps what it derives from a snapshot (tools with operator descriptions) per object.
+   */
   readonly version: string;
   get(id: string): PromptVersion | undefined;
 }
