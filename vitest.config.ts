@@ -11,21 +11,11 @@ const jsonReport = fileURLToPath(new URL('./.ci/vitest-report.json', import.meta
 
 export default defineConfig({
   test: {
-    include: [
-      'packages/*/src/**/*.test.ts',
-      'packages/*/test/**/*.test.ts',
-      'apps/*/src/**/*.test.ts',
-      'apps/*/test/**/*.test.ts',
-      'test/**/*.test.ts',
-    ],
+    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', '**/.tools/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    reporters: [
-      'default',
-      ...(process.env.GITHUB_ACTIONS === 'true' ? (['github-actions'] as const) : []),
-      ['json', { outputFile: jsonReport }],
-    ],
+    reporters: ['default', ...(process.env.GITHUB_ACTIONS === 'true' ? (['github-actions'] as const) : []), ['json', { outputFile: jsonReport }]],
   },
 });

@@ -95,15 +95,11 @@ const idleMs = nonNegativeInt('idle-ms', args['idle-ms']);
 const nodeOptions = args['node-options'].trim();
 if (checkpoint > totalTurns) usageError(`--checkpoint (${checkpoint}) must not exceed --turns (${totalTurns})`);
 
-
 // ---------------------------------------------------------------------------------------------
 // Paths and module resolution (as an ESM import from apps/daemon would resolve them)
 
 const cli = join(root, 'apps/daemon/dist/cli.js');
 const projectFile = join(root, 'examples/hello/kaged.yaml');
-
-
-
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -112,7 +108,6 @@ const log = (line) => process.stderr.write(`${line}\n`);
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 const mb = (bytes) => bytes / (1024 * 1024);
 const fmtMb = (bytes) => `${mb(bytes).toFixed(1)} MB`;
-
 
 /** VmRSS and VmHWM (peak RSS) of a process, in bytes. */
 function memoryOf(pid) {
@@ -149,7 +144,11 @@ const children = new Set();
 function spawnNode(nodeArgs, { stdout = 'ignore' } = {}) {
   const child = spawn(process.execPath, nodeArgs, {
     stdio: ['ignore', stdout, 'pipe'],
-    env: { ...process.env, MASTRA_TELEMETRY_DISABLED: '1', ...(nodeOptions ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${nodeOptions}`.trim() } : {}) },
+    env: {
+      ...process.env,
+      MASTRA_TELEMETRY_DISABLED: '1',
+      ...(nodeOptions ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${nodeOptions}`.trim() } : {}),
+    },
   });
   children.add(child);
   child.stderrTail = '';
@@ -178,7 +177,8 @@ async function waitReady(child, port, startedAt, timeoutMs = 30_000) {
     if (child.exitCode !== null) throw new Failure(`the daemon exited with ${child.exitCode} before it was ready:\n${child.stderrTail}`);
     const status = await probe(port, '/readyz');
     if (status === 200) return performance.now() - startedAt;
-    if (performance.now() - startedAt > timeoutMs) throw new Failure(`the daemon was not ready after ${timeoutMs} ms (last /readyz status ${status}):\n${child.stderrTail}`);
+    if (performance.now() - startedAt > timeoutMs)
+      throw new Failure(`the daemon was not ready after ${timeoutMs} ms (last /readyz status ${status}):\n${child.stderrTail}`);
     await sleep(10);
   }
 }
@@ -312,7 +312,13 @@ async function main() {
     const growthRatio = afterAll.rss / afterCheckpoint.rss;
     const verdict = (ok) => (ok ? 'PASS' : 'FAIL');
     const summary = {
-      machine: { node: process.version, platform: `${process.platform} ${process.arch}`, cpus: os.cpus().length, memoryMb: Math.round(mb(os.totalmem())), loadAverage: os.loadavg().map((l) => round3(l)) },
+      machine: {
+        node: process.version,
+        platform: `${process.platform} ${process.arch}`,
+        cpus: os.cpus().length,
+        memoryMb: Math.round(mb(os.totalmem())),
+        loadAverage: os.loadavg().map((l) => round3(l)),
+      },
       settings: { project: 'examples/hello', turns: totalTurns, checkpoint, clients, starts, idleMs, nodeOptions },
       bareImports: MASTRA_IMPORTS.map(([pkg, sub]) => (sub === '.' ? pkg : `${pkg}/${sub.slice(2)}`)),
       rssMb: {
@@ -343,9 +349,17 @@ async function main() {
       `footprint: examples/hello, Node ${process.version}, ${process.platform} ${process.arch}, ${os.cpus().length} CPUs, ${summary.machine.memoryMb} MB RAM, load ${summary.machine.loadAverage[0]}${nodeOptions ? `, NODE_OPTIONS ${nodeOptions}` : ''}`,
       '',
       row(`bare Node + Mastra imports, idle (median of ${starts})`, fmtMb(bare.rss)),
-      row(`daemon, ready and idle (median of ${starts})`, fmtMb(daemonIdle), `   ratio ${idleRatio.toFixed(3)}  goal <= ${GOALS.idleRatio}  ${verdict(summary.goals.idle.pass)}`),
+      row(
+        `daemon, ready and idle (median of ${starts})`,
+        fmtMb(daemonIdle),
+        `   ratio ${idleRatio.toFixed(3)}  goal <= ${GOALS.idleRatio}  ${verdict(summary.goals.idle.pass)}`,
+      ),
       row(`daemon after ${checkpoint.toLocaleString('en')} turns`, fmtMb(afterCheckpoint.rss), `   (idle before the turns: ${fmtMb(idle.rss)})`),
-      row(`daemon after ${totalTurns.toLocaleString('en')} turns`, fmtMb(afterAll.rss), `   ratio ${growthRatio.toFixed(3)}  goal <= ${GOALS.growthRatio}  ${verdict(summary.goals.growth.pass)}`),
+      row(
+        `daemon after ${totalTurns.toLocaleString('en')} turns`,
+        fmtMb(afterAll.rss),
+        `   ratio ${growthRatio.toFixed(3)}  goal <= ${GOALS.growthRatio}  ${verdict(summary.goals.growth.pass)}`,
+      ),
       row('daemon peak RSS (VmHWM)', fmtMb(afterAll.peak)),
       row(`turns/s (${clients} clients, SSE)`, summary.turnsPerSecond.toFixed(0)),
       row(`start -> /readyz 200 (median of ${starts})`, `${startMedian.toFixed(0)} ms`, `   goal <= ${GOALS.startMs} ms  ${verdict(summary.goals.start.pass)}`),

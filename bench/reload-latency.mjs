@@ -18,7 +18,9 @@ const { editorSaves, configMapSwap, createConfigMapFile } = await import('../pac
 const { usageError, positiveInt } = flagHelpers('reload-latency');
 let values;
 try {
-  ({ values } = parseArgs({ options: { saves: { type: 'string', default: '40' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } }));
+  ({ values } = parseArgs({
+    options: { saves: { type: 'string', default: '40' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+  }));
 } catch (error) {
   usageError(`${error.message} (usage: node bench/reload-latency.mjs [--saves N] [--json])`);
 }
@@ -83,5 +85,7 @@ if (values.json) {
   console.log(`${'style'.padEnd(20)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'max ms'.padStart(9)}`);
   for (const r of results) console.log(`${r.style.padEnd(20)}${r.p50.toFixed(1).padStart(9)}${r.p99.toFixed(1).padStart(9)}${r.max.toFixed(1).padStart(9)}`);
   const worst = Math.max(...results.map((r) => r.p99));
-  console.log(`worst p99 ${worst.toFixed(1)} ms; goal <= ${GOAL_P99_MS} ms: ${worst <= GOAL_P99_MS ? 'PASS' : 'FAIL'} (the settle time is 75 ms: the floor of every figure)`);
+  console.log(
+    `worst p99 ${worst.toFixed(1)} ms; goal <= ${GOAL_P99_MS} ms: ${worst <= GOAL_P99_MS ? 'PASS' : 'FAIL'} (the settle time is 75 ms: the floor of every figure)`,
+  );
 }

@@ -26,7 +26,7 @@ import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { flagHelpers } from './lib/flags.mjs';
-import { builtModule, root } from './lib/modules.mjs';
+import { builtModule } from './lib/modules.mjs';
 import { parseSse } from './lib/sse.mjs';
 import { median, percentile, round3 } from './lib/stats.mjs';
 
@@ -37,12 +37,20 @@ const REPLY = 'Sure, here is a short scripted reply of roughly twenty words, str
 const USAGE = { input: 50, output: 20, cacheRead: 10 };
 
 const SCENARIOS = {
-  text: { agentId: 'bench', description: 'text only: one model call, a ~20-word reply streamed word by word', tools: [], steps: [{ text: REPLY, usage: USAGE }] },
+  text: {
+    agentId: 'bench',
+    description: 'text only: one model call, a ~20-word reply streamed word by word',
+    tools: [],
+    steps: [{ text: REPLY, usage: USAGE }],
+  },
   tool: {
     agentId: 'benchtool',
     description: 'one tool call (current_time), then the same text: two model calls',
     tools: ['current_time'],
-    steps: [{ tools: [{ name: 'current_time', input: {} }], usage: USAGE }, { text: REPLY, usage: USAGE }],
+    steps: [
+      { tools: [{ name: 'current_time', input: {} }], usage: USAGE },
+      { text: REPLY, usage: USAGE },
+    ],
   },
 };
 
@@ -92,14 +100,12 @@ const warmup = nonNegativeInt('warmup', args.warmup);
 const scenarioNames = args.scenario === 'all' ? Object.keys(SCENARIOS) : [args.scenario];
 for (const name of scenarioNames) if (!SCENARIOS[name]) usageError(`--scenario must be text, tool or all (got "${args.scenario}")`);
 
-
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
 const log = (line) => process.stderr.write(`${line}\n`);
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc');
-
 
 class TurnFailure extends Error {}
 
@@ -136,7 +142,6 @@ async function startReceiver(mode) {
   };
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Main
 
@@ -158,7 +163,10 @@ process.once('SIGINT', () => {
 
 async function main() {
   process.env.MASTRA_TELEMETRY_DISABLED ??= '1';
-  const [{ startDaemon }, { createLogger }] = await Promise.all([builtModule('apps/daemon/dist/index.js'), builtModule('packages/observability/dist/index.js')]);
+  const [{ startDaemon }, { createLogger }] = await Promise.all([
+    builtModule('apps/daemon/dist/index.js'),
+    builtModule('packages/observability/dist/index.js'),
+  ]);
 
   const healthy = await startReceiver('ok');
   const hanging = await startReceiver('hang');
@@ -187,13 +195,20 @@ async function main() {
       `version: 1\nname: bench-${side}\nproviders:\n  demo: { type: scripted, script: { file: script.yaml } }\nagents:\n${agentsYaml}${observability[side]}`,
     );
     // `env: {}`: no LANGFUSE_* variables from the shell reach the sides.
-    const daemon = await startDaemon({ project: join(dir, 'kaged.yaml'), port: 0, dataDir: join(dir, 'data'), env: {}, logger: createLogger({ level: 'silent' }) });
+    const daemon = await startDaemon({
+      project: join(dir, 'kaged.yaml'),
+      port: 0,
+      dataDir: join(dir, 'data'),
+      env: {},
+      logger: createLogger({ level: 'silent' }),
+    });
     daemons.push(daemon);
     bySide[side] = daemon;
   }
   const expected = { off: [], local: ['local'], lf: ['langfuse'], hang: ['langfuse'] };
   for (const side of SIDE_KEYS) {
-    if (JSON.stringify(bySide[side].tracing.exporters) !== JSON.stringify(expected[side])) throw new Error(`side ${side}: exporters ${JSON.stringify(bySide[side].tracing.exporters)}`);
+    if (JSON.stringify(bySide[side].tracing.exporters) !== JSON.stringify(expected[side]))
+      throw new Error(`side ${side}: exporters ${JSON.stringify(bySide[side].tracing.exporters)}`);
   }
 
   for (const name of scenarioNames) {
@@ -203,7 +218,11 @@ async function main() {
       const url = `${bySide[side].url}/v1/agents/${s.agentId}/turns`;
       const traced = side !== 'off';
       runners[name][side] = async () => {
-        const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: '{"message":"hello"}' });
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+          body: '{"message":"hello"}',
+        });
         const text = await response.text();
         if (!response.ok) throw new TurnFailure(`${side}: HTTP ${response.status}: ${text.slice(0, 200)}`);
         const events = parseSse(text);
@@ -235,8 +254,15 @@ async function main() {
   };
 
   const cpus = os.cpus();
-  const env = { node: process.version, platform: `${process.platform} ${process.arch}`, cpus: os.availableParallelism?.() ?? cpus.length, cpuModel: cpus[0]?.model?.trim() ?? 'unknown' };
-  log(`tracing-overhead: node ${env.node}, ${env.cpus} CPU(s); ${scenarioNames.join(' + ')}; warm-up ${warmup}, then ${rounds} rounds x ${turns} turns per side`);
+  const env = {
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    cpus: os.availableParallelism?.() ?? cpus.length,
+    cpuModel: cpus[0]?.model?.trim() ?? 'unknown',
+  };
+  log(
+    `tracing-overhead: node ${env.node}, ${env.cpus} CPU(s); ${scenarioNames.join(' + ')}; warm-up ${warmup}, then ${rounds} rounds x ${turns} turns per side`,
+  );
   const rssBefore = process.memoryUsage().rss;
 
   for (let done = 0; done < warmup; done += turns) {
@@ -260,7 +286,7 @@ async function main() {
     if (errors > 0) break;
     log(
       `  round ${String(r + 1).padStart(String(rounds).length)}/${rounds}: ` +
-        scenarioNames.map((name) => `${name} ` + SIDE_KEYS.map((side) => `${side}=${results[name][side].roundMeans.at(-1).toFixed(2)}`).join(' ')).join('  ') +
+        scenarioNames.map((name) => `${name} ${SIDE_KEYS.map((side) => `${side}=${results[name][side].roundMeans.at(-1).toFixed(2)}`).join(' ')}`).join('  ') +
         ` ms/turn; hanging receiver holds ${hanging.stats.open} connection(s)`,
     );
   }
@@ -310,7 +336,10 @@ async function main() {
         roundMeansMs: r.roundMeans.map(round3),
       };
     }
-    const ratio = (x, y) => ({ median: round3(sides[x].medianMsPerTurn / sides[y].medianMsPerTurn), mean: round3(sides[x].meanMsPerTurn / sides[y].meanMsPerTurn) });
+    const ratio = (x, y) => ({
+      median: round3(sides[x].medianMsPerTurn / sides[y].medianMsPerTurn),
+      mean: round3(sides[x].meanMsPerTurn / sides[y].meanMsPerTurn),
+    });
     const ratios = { 'lf/off': ratio('lf', 'off'), 'hang/lf': ratio('hang', 'lf'), 'local/off': ratio('local', 'off') };
     summary.scenarios[name] = {
       description: SCENARIOS[name].description,
@@ -329,13 +358,17 @@ function report(summary) {
   const verdict = (ok) => (ok ? 'PASS' : 'FAIL');
   const lines = ['', 'kaged tracing overhead: one daemon per side, turns over HTTP + SSE (same scripted model)'];
   lines.push(`node ${summary.node} (${summary.platform}), ${summary.cpus} CPU(s): ${summary.cpuModel}`);
-  lines.push(`${summary.rounds} rounds x ${summary.turnsPerRound} turns per side, interleaved, after ${summary.warmupTurns} warm-up turns per side; ${summary.measuredTurns} turns measured`);
+  lines.push(
+    `${summary.rounds} rounds x ${summary.turnsPerRound} turns per side, interleaved, after ${summary.warmupTurns} warm-up turns per side; ${summary.measuredTurns} turns measured`,
+  );
   for (const [name, s] of Object.entries(summary.scenarios)) {
     lines.push('', `scenario "${name}": ${s.description}`);
     lines.push(`  ${'ms per turn'.padEnd(42)} ${'median'.padStart(7)} ${'mean'.padStart(7)} ${'p50'.padStart(7)} ${'p95'.padStart(7)}`);
     for (const side of SIDE_KEYS) {
       const v = s.sides[side];
-      lines.push(`  ${SIDES[side].padEnd(42)} ${f(v.medianMsPerTurn).padStart(7)} ${f(v.meanMsPerTurn).padStart(7)} ${f(v.p50Ms).padStart(7)} ${f(v.p95Ms).padStart(7)}`);
+      lines.push(
+        `  ${SIDES[side].padEnd(42)} ${f(v.medianMsPerTurn).padStart(7)} ${f(v.meanMsPerTurn).padStart(7)} ${f(v.p50Ms).padStart(7)} ${f(v.p95Ms).padStart(7)}`,
+      );
     }
     const row = (key, what) => `  ${key.padEnd(10)} ${f(s.ratios[key].median).padStart(5)}  (means ${f(s.ratios[key].mean)})  ${what}`;
     lines.push(row('lf/off', `Langfuse on vs tracing off: goal <= ${f(GOALS.onOff)}: ${verdict(s.meetsOnOff)}`));
@@ -343,9 +376,17 @@ function report(summary) {
     lines.push(row('local/off', 'local traces (the default) vs tracing off, for information'));
   }
   lines.push('');
-  lines.push(`healthy receiver: ${summary.receivers.healthy.requests} export request(s), ${Math.round(summary.receivers.healthy.bytes / 1024)} KiB; hanging receiver: ${summary.receivers.hanging.requests} request(s), ${summary.receivers.hanging.openAtEnd} connection(s) open at the end; ${summary.exportFailuresSeen} export failure(s) counted`);
-  lines.push(`process RSS ${summary.rssMb.before} MiB after set-up, ${summary.rssMb.after} MiB after the last round; close(): ${Object.entries(summary.closeMs).map(([side, ms]) => `${side} ${ms} ms`).join(', ')}`);
-  lines.push(`goals: lf/off <= ${f(GOALS.onOff)} and hang/lf <= ${f(GOALS.hangHealthy)} in every scenario: ${verdict(summary.pass)}. A benchmark is a report: the exit code does not depend on it.`);
+  lines.push(
+    `healthy receiver: ${summary.receivers.healthy.requests} export request(s), ${Math.round(summary.receivers.healthy.bytes / 1024)} KiB; hanging receiver: ${summary.receivers.hanging.requests} request(s), ${summary.receivers.hanging.openAtEnd} connection(s) open at the end; ${summary.exportFailuresSeen} export failure(s) counted`,
+  );
+  lines.push(
+    `process RSS ${summary.rssMb.before} MiB after set-up, ${summary.rssMb.after} MiB after the last round; close(): ${Object.entries(summary.closeMs)
+      .map(([side, ms]) => `${side} ${ms} ms`)
+      .join(', ')}`,
+  );
+  lines.push(
+    `goals: lf/off <= ${f(GOALS.onOff)} and hang/lf <= ${f(GOALS.hangHealthy)} in every scenario: ${verdict(summary.pass)}. A benchmark is a report: the exit code does not depend on it.`,
+  );
   lines.push('');
   return lines.join('\n');
 }

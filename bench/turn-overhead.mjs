@@ -28,15 +28,14 @@ import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { flagHelpers } from './lib/flags.mjs';
-import { builtModule, resolveFromDaemon, root } from './lib/modules.mjs';
+import { builtModule, resolveFromDaemon } from './lib/modules.mjs';
 import { parseSse } from './lib/sse.mjs';
 import { median, percentile, round3 } from './lib/stats.mjs';
 
 const { usageError, positiveInt, nonNegativeInt } = flagHelpers('turn-overhead');
 
 const GOAL_RATIO = 1.15; // goal for b/a: the daemon may cost at most 15 % more per turn than bare Mastra
-const REPLY =
-  'Sure, here is a short scripted reply of roughly twenty words, streamed word by word so the benchmark sees real deltas.';
+const REPLY = 'Sure, here is a short scripted reply of roughly twenty words, streamed word by word so the benchmark sees real deltas.';
 const USAGE = { input: 50, output: 20 };
 
 const SCENARIOS = {
@@ -98,7 +97,7 @@ if (args.help) {
       '  --turns N     turns per side and round (default 30)\n' +
       '  --warmup N    unmeasured turns per side first (default 30)\n' +
       '  --scenario    text, tool or all (default all)\n' +
-      '  --last-messages N  sessions.lastMessages of the daemon and of the memory of (a\') (default 40,\n' +
+      "  --last-messages N  sessions.lastMessages of the daemon and of the memory of (a') (default 40,\n" +
       '                the daemon default). Every turn opens a new session, so the model sees no history\n' +
       '                either way; but with 0 Mastra saves no messages at all (only the thread)\n' +
       '  --json        print a machine-readable summary on stdout (progress stays on stderr)\n',
@@ -114,15 +113,9 @@ for (const name of scenarioNames) {
   if (!SCENARIOS[name]) usageError(`--scenario must be text, tool or all (got "${args.scenario}")`);
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Modules: the built workspace packages, and Mastra as the daemon resolves it (ESM build, so
 // the bare agents run the very module instances the daemon runs).
-
-
-
-
-
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -134,11 +127,7 @@ const log = (line) => process.stderr.write(`${line}\n`);
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc');
 
-
-
-
 class TurnFailure extends Error {}
-
 
 // ---------------------------------------------------------------------------------------------
 // Main
@@ -333,9 +322,7 @@ async function main() {
     if (errors > 0) break;
     log(
       `  round ${String(r + 1).padStart(String(rounds).length)}/${rounds}: ` +
-        scenarioNames
-          .map((name) => `${name} ` + SIDE_KEYS.map((side) => `${side}=${results[name][side].roundMeans.at(-1).toFixed(2)}`).join(' '))
-          .join('  ') +
+        scenarioNames.map((name) => `${name} ${SIDE_KEYS.map((side) => `${side}=${results[name][side].roundMeans.at(-1).toFixed(2)}`).join(' ')}`).join('  ') +
         ' ms/turn',
     );
   }
@@ -420,18 +407,20 @@ function report(summary) {
     lines.push(`  ${'ms per turn'.padEnd(40)} ${'median'.padStart(7)} ${'mean'.padStart(7)} ${'p50'.padStart(7)} ${'p95'.padStart(7)}`);
     for (const side of SIDE_KEYS) {
       const v = s.sides[side];
-      lines.push(`  ${SIDES[side].padEnd(40)} ${f(v.medianMsPerTurn).padStart(7)} ${f(v.meanMsPerTurn).padStart(7)} ${f(v.p50Ms).padStart(7)} ${f(v.p95Ms).padStart(7)}`);
+      lines.push(
+        `  ${SIDES[side].padEnd(40)} ${f(v.medianMsPerTurn).padStart(7)} ${f(v.meanMsPerTurn).padStart(7)} ${f(v.p50Ms).padStart(7)} ${f(v.p95Ms).padStart(7)}`,
+      );
     }
     lines.push('  (median = median of the per-round means; mean = all turns; p50/p95 = single turns)');
     const row = (label, key, what) => `  ${label.padEnd(11)} ${f(r[key].median).padStart(5)}  (means ${f(r[key].mean)})  ${what}`;
     lines.push(row('b/a', 'b/a', `daemon vs bare Mastra: THE GOAL, <= ${f(GOAL_RATIO)}: ${verdict(s.meetsGoal)}`));
-    lines.push(row("b/a'", "b/a'", `daemon vs bare Mastra persisting the session too: kaged's own overhead (same bar: ${verdict(s.kagedOnlyMeetsGoal)}, informative)`));
+    lines.push(
+      row("b/a'", "b/a'", `daemon vs bare Mastra persisting the session too: kaged's own overhead (same bar: ${verdict(s.kagedOnlyMeetsGoal)}, informative)`),
+    );
     lines.push(row('b/h', 'b/h', 'HTTP + SSE layer (server and in-process fetch client)'));
     lines.push(row("h/a'", "h/a'", 'kaged harness (incl. Mastra instance with storage) vs bare agent + memory'));
     lines.push(row("a'/a", "a'/a", 'Mastra memory on LibSQL vs none'));
-    lines.push(
-      `  b - a = ${f(x.total)} ms/turn = memory ${signed(x.memory)} (a'-a) + harness ${signed(x.harness)} (h-a') + HTTP/SSE ${signed(x.http)} (b-h)`,
-    );
+    lines.push(`  b - a = ${f(x.total)} ms/turn = memory ${signed(x.memory)} (a'-a) + harness ${signed(x.harness)} (h-a') + HTTP/SSE ${signed(x.http)} (b-h)`);
   }
   lines.push('');
   const text = summary.scenarios.text;

@@ -99,9 +99,7 @@ function pnpm(args: string[], cwd: string, timeout?: number): string {
   const { file, prefix } = pnpmCommand();
   const res = run(file, [...prefix, ...args], cwd, timeout);
   if (res.status !== 0) {
-    throw new Error(
-      `pnpm ${args.join(' ')} (in ${cwd}) exited with ${res.status}\n${res.stdout}\n${res.stderr}`,
-    );
+    throw new Error(`pnpm ${args.join(' ')} (in ${cwd}) exited with ${res.status}\n${res.stdout}\n${res.stderr}`);
   }
   return res.stdout;
 }
@@ -188,9 +186,7 @@ describe('published packages work for library consumers', () => {
 
     // @kaged/* 0.1.0 is not on the registry: point the dependencies *and* every transitive
     // reference to the tarballs.
-    const fileSpecs = Object.fromEntries(
-      packages.map((p) => [p.name, `file:${tarballs.get(p.name)!.split('\\').join('/')}`]),
-    );
+    const fileSpecs = Object.fromEntries(packages.map((p) => [p.name, `file:${tarballs.get(p.name)!.split('\\').join('/')}`]));
     writeFileSync(
       join(consumer, 'package.json'),
       `${JSON.stringify(
@@ -207,10 +203,7 @@ describe('published packages work for library consumers', () => {
     );
     // Its own workspace root, so pnpm never walks up into another workspace; no
     // packageManager switching (closed networks).
-    writeFileSync(
-      join(consumer, 'pnpm-workspace.yaml'),
-      'managePackageManagerVersions: false\nonlyBuiltDependencies:\n  - esbuild\n',
-    );
+    writeFileSync(join(consumer, 'pnpm-workspace.yaml'), 'managePackageManagerVersions: false\nonlyBuiltDependencies:\n  - esbuild\n');
 
     // Same store as the repo's install, so a warm machine needs no network.
     const storeDir = pnpm(['store', 'path'], repoRoot).trim();
@@ -285,10 +278,20 @@ describe('published packages work for library consumers', () => {
 
     for (const sub of pkg.subpaths ?? []) {
       it(`loads ${sub.specifier} with import and require`, () => {
-        const esm = run(process.execPath, ['--input-type=module', '-e', `import * as m from ${JSON.stringify(sub.specifier)}; console.log(typeof m[${JSON.stringify(sub.expected)}]);`], consumer, 60_000);
+        const esm = run(
+          process.execPath,
+          ['--input-type=module', '-e', `import * as m from ${JSON.stringify(sub.specifier)}; console.log(typeof m[${JSON.stringify(sub.expected)}]);`],
+          consumer,
+          60_000,
+        );
         expect(esm.status, `import ${sub.specifier} failed:\n${esm.stderr}`).toBe(0);
         expect(esm.stdout.trim().split('\n').pop()).toBe('function');
-        const cjs = run(process.execPath, ['-e', `console.log(typeof require(${JSON.stringify(sub.specifier)})[${JSON.stringify(sub.expected)}]);`], consumer, 60_000);
+        const cjs = run(
+          process.execPath,
+          ['-e', `console.log(typeof require(${JSON.stringify(sub.specifier)})[${JSON.stringify(sub.expected)}]);`],
+          consumer,
+          60_000,
+        );
         expect(cjs.status, `require ${sub.specifier} failed:\n${cjs.stderr}`).toBe(0);
         expect(cjs.stdout.trim().split('\n').pop()).toBe('function');
       });

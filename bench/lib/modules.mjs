@@ -31,7 +31,9 @@ export function resolveFromDaemon(pkg, subpath = '.') {
     dir = parent;
   }
   const manifest = readJson(join(dir, 'package.json'));
-  const target = pickImport(manifest.exports?.[subpath] ?? (subpath === '.' ? manifest.exports : undefined)) ?? (subpath === '.' ? (manifest.module ?? manifest.main) : undefined);
+  const target =
+    pickImport(manifest.exports?.[subpath] ?? (subpath === '.' ? manifest.exports : undefined)) ??
+    (subpath === '.' ? (manifest.module ?? manifest.main) : undefined);
   if (!target) throw new Error(`${pkg} exports no ESM entry for "${subpath}"`);
   return pathToFileURL(join(dir, target)).href;
 }

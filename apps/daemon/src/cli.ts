@@ -114,7 +114,8 @@ async function start(
   let port: number | undefined;
   if (values.port !== undefined) {
     port = Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new KagedDaemonError('invalid_argument', `--port must be an integer from 0 to 65535, got "${values.port}"`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new KagedDaemonError('invalid_argument', `--port must be an integer from 0 to 65535, got "${values.port}"`);
   }
   const format = values['log-format'] ?? (process.stdout.isTTY ? 'pretty' : 'json');
   if (format !== 'json' && format !== 'pretty') throw new KagedDaemonError('invalid_argument', `--log-format must be json or pretty, got "${format}"`);
@@ -125,7 +126,9 @@ async function start(
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'process.unhandled_rejection'));
 
   const daemon = await startDaemon({ project: projectFile, host: values.host, port, dataDir: values['data-dir'], logger, logRing, secrets });
-  process.stderr.write(`kaged ${kagedVersion} listening on ${daemon.url} (project "${daemon.project.name}", agents: ${daemon.project.agents.map((a) => a.id).join(', ')})\n`);
+  process.stderr.write(
+    `kaged ${kagedVersion} listening on ${daemon.url} (project "${daemon.project.name}", agents: ${daemon.project.agents.map((a) => a.id).join(', ')})\n`,
+  );
 
   return new Promise<number>((done) => {
     let stopping = false;

@@ -115,7 +115,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   // Settings only a restart applies (sessions, observability, server) come from the start-up project.
   const storage = await openStorage(project, dataDir, logger).catch(abandon);
   opened.push(() => storage.close());
-  const { tracing, mastra, traceMetadata, traceTags, shutdown: stopTracing } = await startTracing({ project, store: storage.store, env, logger }).catch(abandon);
+  const {
+    tracing,
+    mastra,
+    traceMetadata,
+    traceTags,
+    shutdown: stopTracing,
+  } = await startTracing({ project, store: storage.store, env, logger }).catch(abandon);
   opened.push(stopTracing);
   const models = projectModels(live, logger);
 
@@ -133,7 +139,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     traceMetadata,
     traceTags,
     // Log correlation first: its scope is the outermost, so the others' lines carry the turn's fields.
-    observer: combineTurnObservers(logCorrelationObserver(), metering.observer, traceFlushObserver(tracing), guardScoreObserver(mastra, logger.child({ component: 'guards' }))),
+    observer: combineTurnObservers(
+      logCorrelationObserver(),
+      metering.observer,
+      traceFlushObserver(tracing),
+      guardScoreObserver(mastra, logger.child({ component: 'guards' })),
+    ),
   });
   running = harness;
   metering.readFrom({ harness, tracing });

@@ -15,9 +15,14 @@ export function modelPorts(current: () => Project, logger: Logger): { describeEr
   const onUnknownModel = (modelId: string) => {
     if (warned.has(modelId)) return;
     warned.add(modelId);
-    log.warn({ model: modelId }, `pricing.unknown_model: no price for ${modelId}, so turns that use it report costUsd null; add it under pricing: in the project file`);
+    log.warn(
+      { model: modelId },
+      `pricing.unknown_model: no price for ${modelId}, so turns that use it report costUsd null; add it under pricing: in the project file`,
+    );
   };
-  const pricingOf = perProject((project): Pricing => createPricing({ prices: project.pricing, providerType: (name) => project.providers[name]?.type, onUnknownModel }));
+  const pricingOf = perProject(
+    (project): Pricing => createPricing({ prices: project.pricing, providerType: (name) => project.providers[name]?.type, onUnknownModel }),
+  );
   // Only asked when a turn fails. The project's providers were checked when it loaded, so this
   // does not throw; the registry redacts every key of the project in its messages.
   const registryOf = perProject((project): ModelRegistry => createModelRegistry({ providers: project.providers }));

@@ -80,7 +80,9 @@ describe('kaged validate', { timeout: 60_000 }, () => {
     const fixed = await fixture(scenarioProject.replace('model: demo/assistant', 'model: locl/assistant'));
     const second = runCli(['validate'], fixed.dir);
     expect(second.status).toBe(1);
-    expect(second.stderr).toContain('kaged.yaml:7:12 agents.assistant.model: unknown provider "locl" (providers: "demo"; built in: "openai", "anthropic", "ollama")\n');
+    expect(second.stderr).toContain(
+      'kaged.yaml:7:12 agents.assistant.model: unknown provider "locl" (providers: "demo"; built in: "openai", "anthropic", "ollama")\n',
+    );
   });
 
   it('says where it looked when there is no project file', () => {
@@ -116,23 +118,37 @@ describe('kaged start (child process)', { timeout: 60_000 }, () => {
     expect(events.at(-1)).toMatchObject({ event: 'turn.end', data: { text: 'a slow answer in several words' } });
     expect(await daemon.exited).toBe(0);
 
-    const lines = daemon.stdout().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = daemon
+      .stdout()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     const messages = lines.map((l) => l.msg);
     expect(messages).toEqual(expect.arrayContaining(['daemon.listening', 'turn.start', 'turn.end', 'daemon.signal', 'daemon.stopping', 'daemon.stopped']));
     expect(messages.indexOf('turn.end')).toBeGreaterThan(messages.indexOf('daemon.signal'));
     const turnStart = lines.find((l) => l.msg === 'turn.start')!;
-    expect(turnStart).toMatchObject({ level: 'info', name: 'kaged', agentId: 'assistant', turnId: events[0]!.data.turnId, sessionId: events[0]!.data.sessionId });
+    expect(turnStart).toMatchObject({
+      level: 'info',
+      name: 'kaged',
+      agentId: 'assistant',
+      turnId: events[0]!.data.turnId,
+      sessionId: events[0]!.data.sessionId,
+    });
   });
 
   it('keeps a session across a restart of the process', async () => {
     const project = await fixture();
     const first = await startCli([], project.dir);
-    const one = (await (await fetch(`${first.url}/v1/agents/assistant/turns`, { method: 'POST', body: JSON.stringify({ message: 'first life' }) })).json()) as { sessionId: string };
+    const one = (await (await fetch(`${first.url}/v1/agents/assistant/turns`, { method: 'POST', body: JSON.stringify({ message: 'first life' }) })).json()) as {
+      sessionId: string;
+    };
     first.child.kill('SIGINT');
     expect(await first.exited).toBe(0);
 
     const second = await startCli([], project.dir);
-    const two = (await (await fetch(`${second.url}/v1/agents/assistant/turns`, { method: 'POST', body: JSON.stringify({ message: 'second life', sessionId: one.sessionId }) })).json()) as { text: string };
+    const two = (await (
+      await fetch(`${second.url}/v1/agents/assistant/turns`, { method: 'POST', body: JSON.stringify({ message: 'second life', sessionId: one.sessionId }) })
+    ).json()) as { text: string };
     expect(two.text).toBe('echo second life (messages: 2)');
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);

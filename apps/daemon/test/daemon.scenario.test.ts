@@ -80,11 +80,16 @@ describe('daemon over HTTP (in-process)', () => {
     expect(end.data).toEqual({
       turnId: start!.data.turnId,
       sessionId: start!.data.sessionId,
-      text: events.slice(3, -1).map((e) => e.data.text).join(''),
+      text: events
+        .slice(3, -1)
+        .map((e) => e.data.text)
+        .join(''),
       finishReason: 'stop',
       usage: { inputTokens: 220, outputTokens: 22, cacheReadTokens: 30, cacheWriteTokens: 0, reasoningTokens: 4 },
       costUsd: 0, // scripted models call nothing: they cost nothing
-      usageByModel: [{ model: 'demo/assistant', usage: { inputTokens: 220, outputTokens: 22, cacheReadTokens: 30, cacheWriteTokens: 0, reasoningTokens: 4 }, costUsd: 0 }],
+      usageByModel: [
+        { model: 'demo/assistant', usage: { inputTokens: 220, outputTokens: 22, cacheReadTokens: 30, cacheWriteTokens: 0, reasoningTokens: 4 }, costUsd: 0 },
+      ],
       durationMs: expect.any(Number),
       traceId: start!.data.traceId,
     });
@@ -144,7 +149,16 @@ describe('daemon over HTTP (in-process)', () => {
     ['missing message', 'assistant', '{}', {}, 400, 'invalid_request', 'message: is required', 'message'],
     ['mistyped message', 'assistant', '{"message":42}', {}, 400, 'invalid_request', 'message: expected a string', 'message'],
     ['mistyped tags', 'assistant', '{"message":"x","tags":"a"}', {}, 400, 'invalid_request', 'tags: expected an array of strings', 'tags'],
-    ['bad sessionId', 'assistant', '{"message":"x","sessionId":"a b"}', {}, 400, 'invalid_request', expect.stringMatching(/^sessionId: must be 1-128 characters/), 'sessionId'],
+    [
+      'bad sessionId',
+      'assistant',
+      '{"message":"x","sessionId":"a b"}',
+      {},
+      400,
+      'invalid_request',
+      expect.stringMatching(/^sessionId: must be 1-128 characters/),
+      'sessionId',
+    ],
     ['unknown field', 'assistant', '{"message":"x","mesage":"y"}', {}, 400, 'invalid_request', 'mesage: unknown field', 'mesage'],
     ['not an object', 'assistant', '[1,2]', {}, 400, 'invalid_request', 'expected a JSON object', ''],
   ])('rejects %s with a clear error body', async (_name, agentId, body, headers, status, code, message, field) => {

@@ -79,7 +79,9 @@ async function saveWhileTurning(daemon: Daemon, path: string, save: EditorSave, 
   const turnLoop = (async () => {
     while (running) {
       const { text, prompts } = await turn(daemon);
-      expect(allowed.has(text), `a turn ran with a prompt that was never a complete save (${text.length} chars): ${JSON.stringify(text.slice(0, 60))}`).toBe(true);
+      expect(allowed.has(text), `a turn ran with a prompt that was never a complete save (${text.length} chars): ${JSON.stringify(text.slice(0, 60))}`).toBe(
+        true,
+      );
       expect(prompts).toEqual([{ id: 'agents.assistant.prompt', version: contentVersion(text) }]);
       turns++;
     }
@@ -160,7 +162,10 @@ describe('broken edits keep the last good version and say why', { timeout: 60_00
     });
     const ready = await json(`${daemon.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(ready.body).toMatchObject({ status: 'degraded', checks: expect.arrayContaining([expect.objectContaining({ name: 'prompts', status: 'degraded' })]) });
+    expect(ready.body).toMatchObject({
+      status: 'degraded',
+      checks: expect.arrayContaining([expect.objectContaining({ name: 'prompts', status: 'degraded' })]),
+    });
     expect((await turn(daemon)).text).toBe('the good prompt');
     expect(logs).toContainEqual(expect.objectContaining({ msg: 'prompt.stale', level: 'warn', id: 'agents.assistant.prompt' }));
 
@@ -194,7 +199,11 @@ describe('broken edits keep the last good version and say why', { timeout: 60_00
 
 describe('project file edits apply at the next turn', { timeout: 60_000 }, () => {
   it('adds an agent, watches newly referenced files, stops watching dropped ones, and overrides tool descriptions', async () => {
-    const { fixture, daemon, logs } = await start({ 'prompts/assistant.md': 'assistant prompt', 'more/writer.md': 'writer v1', 'prompts/time.md': 'Tells the time, operator edition.' });
+    const { fixture, daemon, logs } = await start({
+      'prompts/assistant.md': 'assistant prompt',
+      'more/writer.md': 'writer v1',
+      'prompts/time.md': 'Tells the time, operator edition.',
+    });
     const withWriter = `${project}  writer:
     model: demo/writer
     prompt: { file: more/writer.md }
@@ -204,7 +213,9 @@ tools:
     description: { file: prompts/time.md }
 `;
     await writeFile(fixture.file, withWriter);
-    await expect.poll(async () => (await json(`${daemon.url}/v1/agents`)).body.agents.map((a: { id: string }) => a.id), { timeout: 5_000 }).toEqual(['assistant', 'writer']);
+    await expect
+      .poll(async () => (await json(`${daemon.url}/v1/agents`)).body.agents.map((a: { id: string }) => a.id), { timeout: 5_000 })
+      .toEqual(['assistant', 'writer']);
     const first = await turn(daemon, 'writer');
     expect(first.text).toBe('writer v1');
     expect(first.prompts).toEqual([

@@ -100,7 +100,7 @@ describe('the log view', { timeout: 60_000 }, () => {
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    await expect.poll(() => out, { timeout: 20_000 }).toMatch(/\d\d:\d\d:\d\d\.\d{3} INFO  turn\.end .*turnId=/);
+    await expect.poll(() => out, { timeout: 20_000 }).toMatch(/\d\d:\d\d:\d\d\.\d{3} INFO {2}turn\.end .*turnId=/);
     expect(out).toContain(`turnId=${turnId}`);
     child.kill('SIGINT');
     expect(await exited).toBe(0);

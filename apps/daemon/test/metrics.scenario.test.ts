@@ -137,13 +137,21 @@ describe('GET /metrics', () => {
 
     // Each model's share, priced at its own price: the subagent's model is scripted, so free.
     expect(timeEnd.data.usageByModel).toEqual([
-      { model: 'demo/assistant', usage: { inputTokens: 220, outputTokens: 22, cacheReadTokens: 30, cacheWriteTokens: 0, reasoningTokens: 4 }, costUsd: timeEnd.data.costUsd },
+      {
+        model: 'demo/assistant',
+        usage: { inputTokens: 220, outputTokens: 22, cacheReadTokens: 30, cacheWriteTokens: 0, reasoningTokens: 4 },
+        costUsd: timeEnd.data.costUsd,
+      },
     ]);
     expect(timeEnd.data.costUsd).toBeGreaterThan(0);
     // The subagent's call finishes first: entries come in the order each model's first call finished.
     expect(researchEnd.data.usageByModel).toEqual([
       { model: 'demo/researcher', usage: { inputTokens: 7, outputTokens: 3, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }, costUsd: 0 },
-      { model: 'demo/assistant', usage: { inputTokens: 110, outputTokens: 11, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }, costUsd: expect.any(Number) },
+      {
+        model: 'demo/assistant',
+        usage: { inputTokens: 110, outputTokens: 11, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 },
+        costUsd: expect.any(Number),
+      },
     ]);
     expect(researchEnd.data.costUsd).toBeCloseTo(researchEnd.data.usageByModel[1].costUsd, 12);
 
@@ -184,7 +192,9 @@ describe('GET /metrics', () => {
     abort.abort();
 
     await expect
-      .poll(async () => delta(before, await scrape(daemon.url))('kaged_turns_total', { agent: 'assistant', outcome: 'error', code: 'aborted' }), { timeout: 10_000 })
+      .poll(async () => delta(before, await scrape(daemon.url))('kaged_turns_total', { agent: 'assistant', outcome: 'error', code: 'aborted' }), {
+        timeout: 10_000,
+      })
       .toBe(1);
     const d = delta(before, await scrape(daemon.url));
     expect(d('kaged_turns_total', { agent: 'broken', outcome: 'error', code: 'script_exhausted' })).toBe(1);

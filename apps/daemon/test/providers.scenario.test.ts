@@ -120,11 +120,21 @@ describe('daemon turns through real provider protocols (loopback)', () => {
     expect(names.indexOf('tool.call')).toBeLessThan(names.indexOf('tool.result'));
     const call = events.find((e) => e.event === 'tool.call')!;
     expect(call.data).toEqual({ id: expect.any(String), name: 'current_time', input: {} });
-    expect(events.find((e) => e.event === 'tool.result')!.data).toMatchObject({ id: call.data.id, name: 'current_time', isError: false, output: { iso: expect.any(String) } });
+    expect(events.find((e) => e.event === 'tool.result')!.data).toMatchObject({
+      id: call.data.id,
+      name: 'current_time',
+      isError: false,
+      output: { iso: expect.any(String) },
+    });
     const end = events.at(-1)!;
     expect(end.event).toBe('turn.end');
     expect(end.data.text).toMatch(/^Let me look\. It is \{"iso":"[^"]+"/);
-    expect(events.filter((e) => e.event === 'text.delta').map((e) => e.data.text).join('')).toBe(end.data.text);
+    expect(
+      events
+        .filter((e) => e.event === 'text.delta')
+        .map((e) => e.data.text)
+        .join(''),
+    ).toBe(end.data.text);
     return end;
   }
 
@@ -175,7 +185,11 @@ describe('daemon turns through real provider protocols (loopback)', () => {
     expect(end.data.costUsd).toBeCloseTo(boss + helper, 12);
     // The same, split by model: the subagent's call finishes first.
     expect(end.data.usageByModel.map((m: { model: string }) => m.model)).toEqual(['local/qwen3', 'anthropic/claude-haiku-4-5']);
-    expect(end.data.usageByModel[0]).toEqual({ model: 'local/qwen3', usage: { inputTokens: 40, outputTokens: 4, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }, costUsd: expect.closeTo(helper, 12) });
+    expect(end.data.usageByModel[0]).toEqual({
+      model: 'local/qwen3',
+      usage: { inputTokens: 40, outputTokens: 4, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 },
+      costUsd: expect.closeTo(helper, 12),
+    });
     expect(end.data.usageByModel[1].costUsd).toBeCloseTo(boss, 12);
   });
 
@@ -187,15 +201,44 @@ describe('daemon turns through real provider protocols (loopback)', () => {
     }
     const warnings = logLines.map((line) => JSON.parse(line)).filter((line) => line.model === 'vllm/mistral');
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatchObject({ level: 'warn', component: 'models', msg: expect.stringMatching(/^pricing\.unknown_model: no price for vllm\/mistral/) });
+    expect(warnings[0]).toMatchObject({
+      level: 'warn',
+      component: 'models',
+      msg: expect.stringMatching(/^pricing\.unknown_model: no price for vllm\/mistral/),
+    });
   });
 
   it.each([
-    ['locked', 'auth_failed', /^provider "openai" rejected the API key \(HTTP 401 from http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions\): check OPENAI_API_KEY or providers\.openai\.apiKey$/, 1],
-    ['forbidden', 'auth_failed', /^provider "anthropic" refused access to model "forbidden" \(HTTP 403 from http:\/\/127\.0\.0\.1:\d+\/v1\/messages\): check that the API key \(ANTHROPIC_API_KEY or providers\.anthropic\.apiKey\) may use this model\. The server said: Your API key does not have permission/, 1],
-    ['missing', 'model_not_found', /^provider "local" has no model "missing" \(HTTP 404 from http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions\): check the model name after "local\/" and providers\.local\.baseURL\. The server said: model "missing" not found, try pulling it first$/, 1],
-    ['busy', 'rate_limited', /^provider "anthropic" is rate limiting model "busy" \(HTTP 429 from http:\/\/127\.0\.0\.1:\d+\/v1\/messages, still failing after 1 retry\): wait, send fewer requests, or raise the account's limits/, 2],
-    ['broken', 'provider_unavailable', /^provider "openai" failed for model "broken" \(HTTP 500 from http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions, still failing after 1 retry\): the service has a problem; try again later/, 2],
+    [
+      'locked',
+      'auth_failed',
+      /^provider "openai" rejected the API key \(HTTP 401 from http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions\): check OPENAI_API_KEY or providers\.openai\.apiKey$/,
+      1,
+    ],
+    [
+      'forbidden',
+      'auth_failed',
+      /^provider "anthropic" refused access to model "forbidden" \(HTTP 403 from http:\/\/127\.0\.0\.1:\d+\/v1\/messages\): check that the API key \(ANTHROPIC_API_KEY or providers\.anthropic\.apiKey\) may use this model\. The server said: Your API key does not have permission/,
+      1,
+    ],
+    [
+      'missing',
+      'model_not_found',
+      /^provider "local" has no model "missing" \(HTTP 404 from http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions\): check the model name after "local\/" and providers\.local\.baseURL\. The server said: model "missing" not found, try pulling it first$/,
+      1,
+    ],
+    [
+      'busy',
+      'rate_limited',
+      /^provider "anthropic" is rate limiting model "busy" \(HTTP 429 from http:\/\/127\.0\.0\.1:\d+\/v1\/messages, still failing after 1 retry\): wait, send fewer requests, or raise the account's limits/,
+      2,
+    ],
+    [
+      'broken',
+      'provider_unavailable',
+      /^provider "openai" failed for model "broken" \(HTTP 500 from http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions, still failing after 1 retry\): the service has a problem; try again later/,
+      2,
+    ],
   ])('%s: ends the turn with turn.error %s, after the configured retries', async (agentId, code, message, requests) => {
     const events = await turn(agentId);
     expect(events.map((e) => e.event)).toEqual(['turn.start', 'turn.error']);
@@ -226,22 +269,34 @@ describe('daemon turns through real provider protocols (loopback)', () => {
       event: 'turn.error',
       data: {
         code: 'timeout',
-        message: expect.stringMatching(/^provider "sleepy" sent nothing for 250 ms at http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions: check that the server is up and not overloaded, or raise providers\.sleepy\.timeoutMs$/),
+        message: expect.stringMatching(
+          /^provider "sleepy" sent nothing for 250 ms at http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions: check that the server is up and not overloaded, or raise providers\.sleepy\.timeoutMs$/,
+        ),
       },
     });
     expect(requestsFor(chat, 'asleep')).toHaveLength(1);
   });
 
   it('answers a failed turn as JSON with 502 and the same code', async () => {
-    const response = await fetch(`${daemon.url}/v1/agents/locked/turns`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"message":"hi"}' });
+    const response = await fetch(`${daemon.url}/v1/agents/locked/turns`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"message":"hi"}',
+    });
     expect(response.status).toBe(502);
-    expect(await response.json()).toEqual({ error: { code: 'auth_failed', message: expect.stringContaining('rejected the API key'), turnId: expect.any(String), sessionId: expect.any(String) } });
+    expect(await response.json()).toEqual({
+      error: { code: 'auth_failed', message: expect.stringContaining('rejected the API key'), turnId: expect.any(String), sessionId: expect.any(String) },
+    });
   });
 
   it('describes a failed subagent call like a turn error, without the key the server echoed', async () => {
     const events = await turn('delegatesToLocked', 'find out');
     const result = events.find((e) => e.event === 'tool.result')!;
-    expect(result.data).toMatchObject({ name: 'agent-locked', isError: true, output: { code: 'auth_failed', error: expect.stringContaining('rejected the API key') } });
+    expect(result.data).toMatchObject({
+      name: 'agent-locked',
+      isError: true,
+      output: { code: 'auth_failed', error: expect.stringContaining('rejected the API key') },
+    });
     expect(JSON.stringify(events)).not.toContain(OPENAI_KEY);
   });
 

@@ -124,7 +124,9 @@ describe('a daemon that cannot start', () => {
 
     const logs: LogLine[] = [];
     const logger = createLogger({ level: 'info', destination: { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) } });
-    const error = await startDaemon({ project: fixture.file, port: first.port, logger, env: {}, dataDir: `${fixture.dir}/.kaged-second` }).catch((e: unknown) => e);
+    const error = await startDaemon({ project: fixture.file, port: first.port, logger, env: {}, dataDir: `${fixture.dir}/.kaged-second` }).catch(
+      (e: unknown) => e,
+    );
     expect(KagedDaemonError.isInstance(error) && error.code).toBe('listen_failed');
 
     await tempThenRename(fixture.file, withHelper);

@@ -6,7 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startDaemon, type Daemon, type DaemonOptions } from '../src/daemon.js';
 import { startOtlpReceiver, refusingUrl, type OtlpReceiver, type ReceivedSpan, type ReceiverMode } from './support/otlp-receiver.js';
 import { createProjectFixture, scenarioFiles, scenarioProject, type ProjectFixture } from './support/project-fixture.js';
-import { parseSse, streamTurn, type SseEvent } from './support/sse.js';
+import { streamTurn, type SseEvent } from './support/sse.js';
 
 // Real wire: the real LangfuseExporter posts OTLP JSON to a loopback receiver, the daemon runs
 // in-process (or as the built CLI) and turns go over HTTP.
@@ -87,12 +87,15 @@ async function waitForRoot(receiver: OtlpReceiver, traceId: string): Promise<Rec
 describe('tracing to Langfuse (a loopback OTLP receiver)', { timeout: 60_000 }, () => {
   it('sends one trace per turn: agent run → generation → step → model call → tool call → next model call', async () => {
     const lf = await receiver();
-    const daemon = await daemonFor(
-      project(langfuse(lf.url, 'flushEachTurn: true\ntags: [project-tag]\nenvironment: staging\nrelease: "1.2.3"')),
-    );
+    const daemon = await daemonFor(project(langfuse(lf.url, 'flushEachTurn: true\ntags: [project-tag]\nenvironment: staging\nrelease: "1.2.3"')));
     expect(daemon.tracing.exporters).toEqual(['langfuse', 'local']);
 
-    const { events } = await streamTurn(daemon.url, 'assistant', { message: 'what time is it?', userId: 'user-7', sessionId: 'session-7', tags: ['request-tag'] });
+    const { events } = await streamTurn(daemon.url, 'assistant', {
+      message: 'what time is it?',
+      userId: 'user-7',
+      sessionId: 'session-7',
+      tags: ['request-tag'],
+    });
     const start = byName(events, 'turn.start');
     const end = byName(events, 'turn.end');
     expect(start.traceId).toMatch(/^[0-9a-f]{32}$/);
@@ -147,7 +150,14 @@ describe('tracing to Langfuse (a loopback OTLP receiver)', { timeout: 60_000 }, 
     const secondId = byName(second.events, 'turn.start').traceId;
     expect(secondId).not.toBe(start.traceId);
     await waitForRoot(lf, secondId);
-    expect(new Set(lf.spans().filter((s) => !s.parentSpanId).map((s) => s.traceId))).toEqual(new Set([start.traceId, secondId]));
+    expect(
+      new Set(
+        lf
+          .spans()
+          .filter((s) => !s.parentSpanId)
+          .map((s) => s.traceId),
+      ),
+    ).toEqual(new Set([start.traceId, secondId]));
 
     const ready = (await (await fetch(`${daemon.url}/readyz`)).json()) as { checks: { name: string; status: string; detail: string }[] };
     expect(ready.checks.find((c) => c.name === 'traces')).toMatchObject({ status: 'ok', detail: expect.stringContaining(`Langfuse at ${lf.url}`) });
@@ -184,7 +194,17 @@ describe('tracing options (a loopback OTLP receiver)', { timeout: 60_000 }, () =
     expect(body).not.toContain('private message');
     expect(body).not.toContain('You are the scenario assistant');
     expect(body).not.toContain('"iso"');
-    const contentKeys = ['gen_ai.input.messages', 'gen_ai.output.messages', 'gen_ai.system_instructions', 'gen_ai.tool.call.arguments', 'gen_ai.tool.call.result', 'langfuse.trace.input', 'langfuse.trace.output', 'langfuse.observation.input', 'langfuse.observation.output'];
+    const contentKeys = [
+      'gen_ai.input.messages',
+      'gen_ai.output.messages',
+      'gen_ai.system_instructions',
+      'gen_ai.tool.call.arguments',
+      'gen_ai.tool.call.result',
+      'langfuse.trace.input',
+      'langfuse.trace.output',
+      'langfuse.observation.input',
+      'langfuse.observation.output',
+    ];
     for (const span of spans) for (const key of contentKeys) expect(span.attributes[key], `${span.name} ${key}`).toBeUndefined();
     const call = spans.find((s) => s.attributes['mastra.span.type'] === 'model_inference')!;
     expect(call.attributes).toMatchObject({ 'gen_ai.usage.input_tokens': 100, 'user.id': 'u-redact' });
@@ -202,7 +222,9 @@ describe('tracing options (a loopback OTLP receiver)', { timeout: 60_000 }, () =
     const CANARY_TOOL = 'CANARY-tool-argument-c0de';
     const CANARY_LANGFUSE = 'sk-lf-CANARY-config-secret-55aa';
     const model = await startOpenAIChatServer((request) =>
-      request.toolResults.length === 0 ? { toolCalls: [{ name: 'current_time', input: { timeZone: 'UTC', apiKey: CANARY_TOOL } }], usage: { input: 50, output: 5 } } : { text: 'It is late.', usage: { input: 60, output: 4 } },
+      request.toolResults.length === 0
+        ? { toolCalls: [{ name: 'current_time', input: { timeZone: 'UTC', apiKey: CANARY_TOOL } }], usage: { input: 50, output: 5 } }
+        : { text: 'It is late.', usage: { input: 60, output: 4 } },
     );
     cleanups.push(() => model.close());
     const lf = await receiver();
@@ -321,7 +343,14 @@ describe('export failures never hurt a turn', { timeout: 60_000 }, () => {
       const failures = daemon.tracing.status().langfuse!.failures;
       const warned = logs.records().filter((l) => l.msg === 'trace.export_failed');
       expect(warned.length).toBeGreaterThanOrEqual(1);
-      for (const line of warned) expect(line).toMatchObject({ level: 'warn', exporter: 'langfuse', kind: expect.any(String), failures: expect.any(Number), suppressed: expect.any(Number) });
+      for (const line of warned)
+        expect(line).toMatchObject({
+          level: 'warn',
+          exporter: 'langfuse',
+          kind: expect.any(String),
+          failures: expect.any(Number),
+          suppressed: expect.any(Number),
+        });
       // One line per kind within the window, plus the summary of suppressed ones at close.
       const perKind = new Map<string, number>();
       for (const line of warned) perKind.set(line.kind, (perKind.get(line.kind) ?? 0) + 1);
@@ -334,7 +363,6 @@ describe('export failures never hurt a turn', { timeout: 60_000 }, () => {
 });
 
 describe('the built CLI', { timeout: 60_000 }, () => {
-
   it('delivers a turn’s batched spans when SIGTERM comes right after the turn', async () => {
     const lf = await receiver();
     // Batched (not realtime), no per-turn flush: only the shutdown flush can deliver in time.
@@ -371,7 +399,8 @@ describe('local traces', { timeout: 60_000 }, () => {
     const second = await streamTurn(daemon.url, 'assistant', { message: 'research owls', sessionId: 'local-2', userId: 'bob', tags: ['blue'] });
     const firstId = byName(first.events, 'turn.start').traceId;
     const secondId = byName(second.events, 'turn.start').traceId;
-    const list = async (query = '') => (await (await fetch(`${daemon.url}/v1/traces${query}`)).json()) as { traces: { traceId: string }[]; pagination: Record<string, unknown> };
+    const list = async (query = '') =>
+      (await (await fetch(`${daemon.url}/v1/traces${query}`)).json()) as { traces: { traceId: string }[]; pagination: Record<string, unknown> };
     await expect.poll(async () => (await list()).traces.length, { timeout: 10_000 }).toBe(2);
 
     const all = await list();
@@ -413,7 +442,11 @@ describe('local traces', { timeout: 60_000 }, () => {
     expect(generation).toMatchObject({ usage: { inputTokens: 220, cacheReadTokens: 30 }, costUsd: 0 });
     const [step0, step1] = generation.children.filter((s: any) => s.type === 'model_step');
     expect(step0.usage).toMatchObject({ inputTokens: 100, outputTokens: 10, cacheReadTokens: 30 });
-    expect(step0.children.find((s: any) => s.type === 'tool_call')).toMatchObject({ name: "tool: 'current_time'", input: {}, output: { iso: expect.any(String) } });
+    expect(step0.children.find((s: any) => s.type === 'tool_call')).toMatchObject({
+      name: "tool: 'current_time'",
+      input: {},
+      output: { iso: expect.any(String) },
+    });
     expect(step1.usage).toMatchObject({ inputTokens: 120, outputTokens: 12, reasoningTokens: 4 });
 
     // The subagent's run nests under its tool call.
@@ -465,7 +498,11 @@ describe('local traces', { timeout: 60_000 }, () => {
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ error: { code: 'local_traces_disabled' } });
     const ready = (await (await fetch(`${daemon.url}/readyz`)).json()) as { checks: { name: string; status: string; detail: string }[] };
-    expect(ready.checks.find((c) => c.name === 'traces')).toEqual({ name: 'traces', status: 'ok', detail: 'tracing off: no Langfuse keys and local traces disabled' });
+    expect(ready.checks.find((c) => c.name === 'traces')).toEqual({
+      name: 'traces',
+      status: 'ok',
+      detail: 'tracing off: no Langfuse keys and local traces disabled',
+    });
   });
 
   it('`kaged traces` prints them as an indented tree from a running daemon, and follows new ones', async () => {
@@ -479,7 +516,11 @@ describe('local traces', { timeout: 60_000 }, () => {
     expect(printed.stderr).toBe('');
     expect(printed.status).toBe(0);
     const lines = printed.stdout.split('\n');
-    expect(lines[0]).toMatch(new RegExp(`^trace ${traceId}  \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}  agent assistant  session cli-session  user cli-user  \\d+ ms  ok  tokens 220 in / 22 out \\(cache read 30, reasoning 4\\)`));
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^trace ${traceId}  \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}  agent assistant  session cli-session  user cli-user  \\d+ ms  ok  tokens 220 in / 22 out \\(cache read 30, reasoning 4\\)`,
+      ),
+    );
     expect(lines[1]).toMatch(/^ {2}prompts agents\.assistant\.prompt@[0-9a-f]{12} agents\.researcher\.prompt@[0-9a-f]{12}$/);
     expect(lines[2]).toMatch(/^ {2}└─ agent run: 'assistant' {2}\[agent_run\] {2}\d+ ms$/);
     expect(printed.stdout).toMatch(/\n {5}[├└]─ llm: '[^']+' {2}\[model_generation\] {2}\d+ ms {2}tokens 220 in \/ 22 out/);

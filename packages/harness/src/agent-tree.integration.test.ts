@@ -26,10 +26,7 @@ const script: ScriptInput = {
     ],
     researcher: [
       {
-        steps: [
-          { tools: [{ name: 'agent-archivist', input: { prompt: 'fetch' } }] },
-          { text: 'researcher=[{{system}}] archivist said: {{toolResult}}' },
-        ],
+        steps: [{ tools: [{ name: 'agent-archivist', input: { prompt: 'fetch' } }] }, { text: 'researcher=[{{system}}] archivist said: {{toolResult}}' }],
       },
     ],
     archivist: [{ steps: [{ text: 'archivist=[{{system}}] tools={{tools}}' }] }],
@@ -44,7 +41,12 @@ const agents: AgentDefinition[] = [
 ];
 
 function mutablePrompts(version: string): PromptSource & { edit(version: string): void; snapshots: number } {
-  const texts = (v: string) => ({ 'p.lead': `lead ${v}`, 'p.researcher': `researcher ${v}`, 'p.archivist': `archivist ${v}`, 'tools.current_time.description': `time ${v}` });
+  const texts = (v: string) => ({
+    'p.lead': `lead ${v}`,
+    'p.researcher': `researcher ${v}`,
+    'p.archivist': `archivist ${v}`,
+    'tools.current_time.description': `time ${v}`,
+  });
   let current = staticPromptSource(texts(version));
   const source = {
     snapshots: 0,
@@ -107,7 +109,12 @@ describe('agent trees with the prompt snapshot in the request context', () => {
   });
 
   it('reports a subagent prompt missing from the snapshot as invalid_agent before the model runs', async () => {
-    const harness = createHarness({ agents, prompts: staticPromptSource({ 'p.lead': 'lead', 'p.researcher': 'researcher' }), models: registry, tools: { edit_prompts: createTool({ id: 'edit_prompts', description: 'x', execute: async () => ({}) }) } });
+    const harness = createHarness({
+      agents,
+      prompts: staticPromptSource({ 'p.lead': 'lead', 'p.researcher': 'researcher' }),
+      models: registry,
+      tools: { edit_prompts: createTool({ id: 'edit_prompts', description: 'x', execute: async () => ({}) }) },
+    });
     const events: TurnEvent[] = [];
     for await (const event of harness.startTurn({ agentId: 'lead', message: 'go' }).events) events.push(event);
     expect(events.map((e) => e.type)).toEqual(['turn.start', 'turn.error']);

@@ -12,7 +12,8 @@ const definitions = new Map([
 ]);
 // Test chunks carry only the fields the reader looks at.
 const chunk = (type: string, payload: unknown) => ({ type, runId: 'r', from: 'AGENT', payload }) as unknown as ChunkType;
-const stepFinish = (inputTokens: number) => chunk('step-finish', { stepResult: { reason: 'stop' }, output: { usage: { inputTokens, outputTokens: 1 } }, metadata: {} });
+const stepFinish = (inputTokens: number) =>
+  chunk('step-finish', { stepResult: { reason: 'stop' }, output: { usage: { inputTokens, outputTokens: 1 } }, metadata: {} });
 
 function reader(describeError = () => undefined as undefined | { code: string; message: string }) {
   const usage = new TurnUsageMeter();
@@ -33,8 +34,19 @@ describe('ChunkReader', () => {
     const { reader: r } = reader();
     expect(r.read(chunk('text-delta', { id: '1', text: 'Hel' }))).toEqual({ type: 'text.delta', text: 'Hel' });
     r.read(chunk('text-delta', { id: '1', text: 'lo' }));
-    expect(r.read(chunk('tool-call', { toolCallId: 'c1', toolName: 'current_time' }))).toEqual({ type: 'tool.call', id: 'c1', name: 'current_time', input: {} });
-    expect(r.read(chunk('tool-result', { toolCallId: 'c1', toolName: 'current_time', result: undefined }))).toEqual({ type: 'tool.result', id: 'c1', name: 'current_time', output: null, isError: false });
+    expect(r.read(chunk('tool-call', { toolCallId: 'c1', toolName: 'current_time' }))).toEqual({
+      type: 'tool.call',
+      id: 'c1',
+      name: 'current_time',
+      input: {},
+    });
+    expect(r.read(chunk('tool-result', { toolCallId: 'c1', toolName: 'current_time', result: undefined }))).toEqual({
+      type: 'tool.result',
+      id: 'c1',
+      name: 'current_time',
+      output: null,
+      isError: false,
+    });
     expect(r.read(chunk('finish', { stepResult: { reason: 'stop' }, output: {}, metadata: {}, messages: {} }))).toBeUndefined();
     expect(r.read(chunk('text-start', { id: '1' }))).toBeUndefined();
     expect([r.text, r.finishReason, r.streamError]).toEqual(['Hello', 'stop', undefined]);
@@ -42,9 +54,20 @@ describe('ChunkReader', () => {
 
   it('describes a failed subagent call with the subagent’s definition, and a failed tool by its message', () => {
     const seen: string[] = [];
-    const { reader: r } = reader(((error: unknown, agent: AgentDefinition) => (seen.push(agent.id), { code: 'explained', message: `${agent.id}: ${(error as Error).message}` })) as never);
-    expect(r.read(chunk('tool-error', { toolCallId: 'c', toolName: 'agent-researcher', error: new Error('401') }))).toEqual({ type: 'tool.result', id: 'c', name: 'agent-researcher', output: { error: 'researcher: 401', code: 'explained' }, isError: true });
-    expect(r.read(chunk('tool-error', { toolCallId: 'd', toolName: 'current_time', error: new Error('bad zone') }))).toMatchObject({ output: { error: 'bad zone' }, isError: true });
+    const { reader: r } = reader(
+      ((error: unknown, agent: AgentDefinition) => (seen.push(agent.id), { code: 'explained', message: `${agent.id}: ${(error as Error).message}` })) as never,
+    );
+    expect(r.read(chunk('tool-error', { toolCallId: 'c', toolName: 'agent-researcher', error: new Error('401') }))).toEqual({
+      type: 'tool.result',
+      id: 'c',
+      name: 'agent-researcher',
+      output: { error: 'researcher: 401', code: 'explained' },
+      isError: true,
+    });
+    expect(r.read(chunk('tool-error', { toolCallId: 'd', toolName: 'current_time', error: new Error('bad zone') }))).toMatchObject({
+      output: { error: 'bad zone' },
+      isError: true,
+    });
     expect(seen).toEqual(['researcher']);
   });
 
@@ -52,9 +75,21 @@ describe('ChunkReader', () => {
     const { reader: r, usage } = reader();
     r.read(stepFinish(100));
     r.read(chunk('tool-output', { toolCallId: 'c', toolName: 'agent-researcher', output: stepFinish(20) }));
-    r.read(chunk('tool-output', { toolCallId: 'c', toolName: 'agent-researcher', output: chunk('tool-output', { toolCallId: 'd', toolName: 'agent-archivist', output: stepFinish(3) }) }));
+    r.read(
+      chunk('tool-output', {
+        toolCallId: 'c',
+        toolName: 'agent-researcher',
+        output: chunk('tool-output', { toolCallId: 'd', toolName: 'agent-archivist', output: stepFinish(3) }),
+      }),
+    );
     // A subagent's own tool (not an agent) keeps the subagent's model; other nested chunks count nothing.
-    r.read(chunk('tool-output', { toolCallId: 'c', toolName: 'agent-researcher', output: chunk('tool-output', { toolCallId: 'e', toolName: 'current_time', output: stepFinish(5) }) }));
+    r.read(
+      chunk('tool-output', {
+        toolCallId: 'c',
+        toolName: 'agent-researcher',
+        output: chunk('tool-output', { toolCallId: 'e', toolName: 'current_time', output: stepFinish(5) }),
+      }),
+    );
     r.read(chunk('tool-output', { toolCallId: 'c', toolName: 'agent-researcher', output: chunk('text-delta', { id: 'x', text: 'hi' }) }));
     r.read(chunk('tool-output', { toolCallId: 'c', toolName: 'my_tool', output: 'a streamed tool value' }));
     expect(usage.priced({ costOf: () => 0 }).byModel.map((m) => [m.model, m.usage.inputTokens])).toEqual([

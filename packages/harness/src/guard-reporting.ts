@@ -48,7 +48,11 @@ export class GuardReporting {
   }
 
   /** Judges the finished turn: the events to emit (flags, then `turn.error` if one stops it), and whether it stopped. */
-  onFinish(result: { text: string; finishReason: string; usage: TurnUsage }, durationMs: () => number, traceId: string | null): { events: TurnEvent[]; stopped: boolean } {
+  onFinish(
+    result: { text: string; finishReason: string; usage: TurnUsage },
+    durationMs: () => number,
+    traceId: string | null,
+  ): { events: TurnEvent[]; stopped: boolean } {
     const trips = this.#guard.onFinish(result);
     const events = trips.map((trip) => this.flag(trip, traceId));
     const stop = trips.find((trip) => trip.action === 'stop');

@@ -17,16 +17,15 @@ const models = createModelRegistry({
       type: 'scripted',
       script: {
         models: {
-          assistant: [
-            { when: 'time', steps: [{ tools: [{ name: 'current_time', input: {} }] }, { text: 'Now.' }] },
-            { steps: [{ text: 'Hello.' }] },
-          ],
+          assistant: [{ when: 'time', steps: [{ tools: [{ name: 'current_time', input: {} }] }, { text: 'Now.' }] }, { steps: [{ text: 'Hello.' }] }],
         },
       },
     },
   },
 });
-const agents: AgentDefinition[] = [{ id: 'assistant', model: 'demo/assistant', promptId: 'agents.assistant.prompt', tools: ['current_time'], subagents: [], maxSteps: 4 }];
+const agents: AgentDefinition[] = [
+  { id: 'assistant', model: 'demo/assistant', promptId: 'agents.assistant.prompt', tools: ['current_time'], subagents: [], maxSteps: 4 },
+];
 const prompts = staticPromptSource({ 'agents.assistant.prompt': 'You tell the time.' });
 
 class QuietLogger extends MastraLogger {
@@ -65,7 +64,18 @@ describe('harness tracing options', () => {
     const end = events.at(-1) as Extract<TurnEvent, { type: 'turn.end' }>;
     expect(start.traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(end).toMatchObject({ type: 'turn.end', traceId: start.traceId });
-    expect(finished).toEqual([{ turnId: start.turnId, sessionId: 's1', agentId: 'assistant', userId: 'u1', traceId: start.traceId, ok: true, code: undefined, durationMs: end.durationMs }]);
+    expect(finished).toEqual([
+      {
+        turnId: start.turnId,
+        sessionId: 's1',
+        agentId: 'assistant',
+        userId: 'u1',
+        traceId: start.traceId,
+        ok: true,
+        code: undefined,
+        durationMs: end.durationMs,
+      },
+    ]);
 
     await mastra.observability.flush();
     const [root] = exporter.getRootSpans();

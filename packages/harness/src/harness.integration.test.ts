@@ -84,7 +84,12 @@ describe('harness on the real Mastra agent loop', () => {
     expect((result.output as { iso: string }).iso).toMatch(/^\d{4}-\d\d-\d\dT/);
     const end = last(events) as Extract<TurnEvent, { type: 'turn.end' }>;
     expect(end.text).toContain('The time is {"iso":');
-    expect(end.text).toBe(events.filter((e) => e.type === 'text.delta').map((e) => (e as { text: string }).text).join(''));
+    expect(end.text).toBe(
+      events
+        .filter((e) => e.type === 'text.delta')
+        .map((e) => (e as { text: string }).text)
+        .join(''),
+    );
     expect(end.finishReason).toBe('stop');
     expect(end.usage).toEqual({ inputTokens: 250, outputTokens: 30, cacheReadTokens: 40, cacheWriteTokens: 0, reasoningTokens: 5 });
     expect(end.durationMs).toBeGreaterThanOrEqual(0);
@@ -139,7 +144,10 @@ describe('harness on the real Mastra agent loop', () => {
     prompts.set('tools.current_time.description', '  Tells the time in the operator’s words.\n');
     const after = await collect(harness.startTurn({ agentId: 'assistant', message: 'which tools?' }).events);
     expect(JSON.parse((last(after) as { text: string }).text)).toMatchObject({ current_time: 'Tells the time in the operator’s words.' });
-    expect((after[0] as Extract<TurnEvent, { type: 'turn.start' }>).prompts).toContainEqual({ id: 'tools.current_time.description', version: expect.stringMatching(/^[0-9a-f]{12}$/) });
+    expect((after[0] as Extract<TurnEvent, { type: 'turn.start' }>).prompts).toContainEqual({
+      id: 'tools.current_time.description',
+      version: expect.stringMatching(/^[0-9a-f]{12}$/),
+    });
   });
 
   it('rejects an unknown agent before the turn starts', () => {
@@ -220,7 +228,12 @@ describe('sessions', () => {
     expect(last(await collect(turn2.events))).toMatchObject({ text: expect.stringContaining('users=2') });
 
     // A new store on the same file: what a daemon restart does.
-    const second = createHarness({ agents, prompts, models, memory: new Memory({ storage: new LibSQLStore({ id: 'b', url }), options: { lastMessages: 20 } }) });
+    const second = createHarness({
+      agents,
+      prompts,
+      models,
+      memory: new Memory({ storage: new LibSQLStore({ id: 'b', url }), options: { lastMessages: 20 } }),
+    });
     const turn3 = second.startTurn({ agentId: 'assistant', message: 'hello once more', sessionId: turn1.sessionId });
     expect(last(await collect(turn3.events))).toMatchObject({ text: expect.stringContaining('users=3') });
     const other = second.startTurn({ agentId: 'assistant', message: 'hello stranger' });

@@ -100,7 +100,14 @@ export function createHarness(options: HarnessOptions): Harness {
   const tools: ToolsInput = { ...builtinTools, ...options.tools };
   const observer = isolateTurnObserver(options.observer ?? noTurnObserver, (error, call) => logger.debug({ err: error, call }, 'observer.failed'));
   const treesOf = (agents: readonly AgentDefinition[]) =>
-    new AgentTrees({ definitions: indexDefinitions(agents), prompts: options.prompts, models: options.models, tools, memory: options.memory, mastra: options.mastra });
+    new AgentTrees({
+      definitions: indexDefinitions(agents),
+      prompts: options.prompts,
+      models: options.models,
+      tools,
+      memory: options.memory,
+      mastra: options.mastra,
+    });
   let trees = treesOf(options.agents);
   const context: TurnRunnerContext = {
     prompts: options.prompts,
@@ -151,7 +158,13 @@ export function createHarness(options: HarnessOptions): Harness {
     },
     startTurn(request) {
       if (!trees.definitions.has(request.agentId)) throw new UnknownAgentError(request.agentId, [...trees.definitions.keys()]);
-      const turn: TurnInfo = { turnId: randomUUID(), sessionId: request.sessionId ?? randomUUID(), agentId: request.agentId, userId: request.userId, traceId: null };
+      const turn: TurnInfo = {
+        turnId: randomUUID(),
+        sessionId: request.sessionId ?? randomUUID(),
+        agentId: request.agentId,
+        userId: request.userId,
+        traceId: null,
+      };
       // The turn keeps the definitions current now, whatever setAgents does before it ends.
       const events = runTurn(context, trees, turn, request);
       return { turnId: turn.turnId, sessionId: turn.sessionId, agentId: turn.agentId, events: observedTurnEvents(events, turn, observer, hooks) };

@@ -68,7 +68,13 @@ describe('harness model ports', () => {
     const pricing = recordingPricing({ 'demo/assistant': 0.001, 'demo/researcher': 0.0002, 'demo/archivist': 0.00003 });
     const end = await run(createHarness({ agents, prompts, models, pricing }), 'research this');
     expect(end).toMatchObject({ type: 'turn.end', text: 'Done: found archived fact', costUsd: 0.00123 });
-    const usage = (input: number, output: number, cacheRead = 0, cacheWrite = 0): TurnUsage => ({ inputTokens: input, outputTokens: output, cacheReadTokens: cacheRead, cacheWriteTokens: cacheWrite, reasoningTokens: 0 });
+    const usage = (input: number, output: number, cacheRead = 0, cacheWrite = 0): TurnUsage => ({
+      inputTokens: input,
+      outputTokens: output,
+      cacheReadTokens: cacheRead,
+      cacheWriteTokens: cacheWrite,
+      reasoningTokens: 0,
+    });
     expect(Object.fromEntries(pricing.calls)).toEqual({
       'demo/assistant': usage(300, 30, 50),
       'demo/researcher': usage(70, 7, 0, 5),
@@ -101,6 +107,10 @@ describe('harness model ports', () => {
 
   it('keeps the error’s own code and message when describeError does not know it', async () => {
     const harness = createHarness({ agents, prompts, models, describeError: () => undefined });
-    expect(await run(harness, 'fail please')).toMatchObject({ type: 'turn.error', code: 'script_exhausted', message: expect.stringContaining('was asked for step 2') });
+    expect(await run(harness, 'fail please')).toMatchObject({
+      type: 'turn.error',
+      code: 'script_exhausted',
+      message: expect.stringContaining('was asked for step 2'),
+    });
   });
 });

@@ -17,7 +17,12 @@ export interface TurnIteratorHooks {
  * what it throws would reach the consumer. `turnFinished` gets the `turn` object itself,
  * completed with the outcome, so observers may key a WeakMap by it.
  */
-export function observedTurnEvents(events: AsyncGenerator<TurnEvent>, turn: TurnInfo, observer: TurnObserver, hooks: TurnIteratorHooks): AsyncIterable<TurnEvent> {
+export function observedTurnEvents(
+  events: AsyncGenerator<TurnEvent>,
+  turn: TurnInfo,
+  observer: TurnObserver,
+  hooks: TurnIteratorHooks,
+): AsyncIterable<TurnEvent> {
   let iterated = false;
   return {
     [Symbol.asyncIterator](): AsyncIterator<TurnEvent> {

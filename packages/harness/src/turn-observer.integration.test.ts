@@ -8,7 +8,7 @@ import type { AgentDefinition } from './agent-definition.js';
 import { createHarness } from './harness.js';
 import type { HarnessLogger } from './ports/logger.js';
 import { staticPromptSource } from './ports/static-prompt-source.js';
-import { combineTurnObservers, noTurnObserver, type TurnInfo, type TurnObserver } from './ports/turn-observer.js';
+import { combineTurnObservers, type TurnInfo, type TurnObserver } from './ports/turn-observer.js';
 import type { TurnEvent } from './turn-events.js';
 
 // The turn observer on a real Mastra agent loop: order of calls, exactly one finish, isolation
@@ -28,7 +28,12 @@ const agents: AgentDefinition[] = [{ id: 'a', model: 'demo/m', promptId: 'p', to
 const prompts = staticPromptSource({ p: 'You are observed.' });
 
 const context = new AsyncLocalStorage<{ turnId: string }>();
-const probe = createTool({ id: 'probe', description: 'reports the log context it runs in', inputSchema: z.object({}), execute: async () => ({ seen: context.getStore()?.turnId ?? 'none' }) });
+const probe = createTool({
+  id: 'probe',
+  description: 'reports the log context it runs in',
+  inputSchema: z.object({}),
+  execute: async () => ({ seen: context.getStore()?.turnId ?? 'none' }),
+});
 
 type Call = [string, ...unknown[]];
 function recording(calls: Call[]): TurnObserver {
@@ -115,17 +120,17 @@ describe('the turn observer', () => {
     expect(loud.at(-1)).toMatchObject({ type: 'turn.end' });
     expect(calls.filter(([kind]) => kind === 'finished')).toHaveLength(1);
     // A lone observer is isolated too.
-    const alone = await collect(createHarness({ agents, prompts, models, tools: { probe }, observer: throwing }).startTurn({ agentId: 'a', message: 'hi' }).events);
+    const alone = await collect(
+      createHarness({ agents, prompts, models, tools: { probe }, observer: throwing }).startTurn({ agentId: 'a', message: 'hi' }).events,
+    );
     expect(alone.at(-1)).toMatchObject({ type: 'turn.end', text: 'hello there' });
   });
 
   it('runs the turn inside the scope: a tool’s execute and the harness’s own log calls see its context, and the ids are fields', async () => {
     const lines: { level: string; message: string; fields: Record<string, unknown>; bindings: Record<string, unknown>; store: string | undefined }[] = [];
     const logger = (bindings: Record<string, unknown>): HarnessLogger => {
-      const at =
-        (level: string) =>
-        (fields: Record<string, unknown>, message: string) =>
-          lines.push({ level, message, fields, bindings, store: context.getStore()?.turnId });
+      const at = (level: string) => (fields: Record<string, unknown>, message: string) =>
+        lines.push({ level, message, fields, bindings, store: context.getStore()?.turnId });
       return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: (more) => logger({ ...bindings, ...more }) };
     };
     const inScope: string[] = [];
@@ -135,7 +140,14 @@ describe('the turn observer', () => {
       turnEvent: (_turn, event) => event.type !== 'text.delta' && inScope.push(`${event.type}:${context.getStore()?.turnId}`),
       turnFinished: () => inScope.push(`finished:${context.getStore()?.turnId}`),
     };
-    const harness = createHarness({ agents: [{ ...agents[0]!, guards: { expectTools: [{ tools: ['nothing'] }] } }], prompts, models, tools: { probe }, observer: logContext, logger: logger({}) });
+    const harness = createHarness({
+      agents: [{ ...agents[0]!, guards: { expectTools: [{ tools: ['nothing'] }] } }],
+      prompts,
+      models,
+      tools: { probe },
+      observer: logContext,
+      logger: logger({}),
+    });
     const turn = harness.startTurn({ agentId: 'a', message: 'probe it' });
     const events = await collect(turn.events);
     expect(events.at(-1)).toMatchObject({ type: 'turn.end', text: `probed {"seen":"${turn.turnId}"}` });

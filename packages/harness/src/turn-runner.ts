@@ -129,7 +129,18 @@ export async function* runTurn(context: TurnRunnerContext, trees: AgentTrees, tu
     const { byModel, costUsd } = usage.priced(context.pricing);
     const ms = durationMs();
     log.info({ ...ids, finishReason: reader.finishReason, usage: usage.total, costUsd, durationMs: ms, traceId: turn.traceId }, 'turn.end');
-    yield { type: 'turn.end', turnId, sessionId, text: reader.text, finishReason: reader.finishReason, usage: usage.total, costUsd, usageByModel: byModel, durationMs: ms, traceId: turn.traceId };
+    yield {
+      type: 'turn.end',
+      turnId,
+      sessionId,
+      text: reader.text,
+      finishReason: reader.finishReason,
+      usage: usage.total,
+      costUsd,
+      usageByModel: byModel,
+      durationMs: ms,
+      traceId: turn.traceId,
+    };
   } catch (error) {
     finished = true;
     if (!startSent) yield start();

@@ -13,20 +13,53 @@ const context = { modelId: 'work/gpt-4o', apiKeyEnv: 'OPENAI_API_KEY', maxRetrie
 
 describe('classifyModelError', () => {
   it.each([
-    [401, 'auth_failed', 'provider "work" rejected the API key (HTTP 401 from https://api.example.com/v1/chat/completions): check OPENAI_API_KEY or providers.work.apiKey'],
-    [403, 'auth_failed', 'provider "work" refused access to model "gpt-4o" (HTTP 403 from https://api.example.com/v1/chat/completions): check that the API key (OPENAI_API_KEY or providers.work.apiKey) may use this model. The server said: nope'],
-    [404, 'model_not_found', 'provider "work" has no model "gpt-4o" (HTTP 404 from https://api.example.com/v1/chat/completions): check the model name after "work/" and providers.work.baseURL. The server said: nope'],
-    [429, 'rate_limited', 'provider "work" is rate limiting model "gpt-4o" (HTTP 429 from https://api.example.com/v1/chat/completions, still failing after 1 retry): wait, send fewer requests, or raise the account\'s limits. The server said: nope'],
-    [503, 'provider_unavailable', 'provider "work" failed for model "gpt-4o" (HTTP 503 from https://api.example.com/v1/chat/completions, still failing after 1 retry): the service has a problem; try again later. The server said: nope'],
-    [400, 'provider_error', 'provider "work" rejected the call to model "gpt-4o" (HTTP 400 from https://api.example.com/v1/chat/completions). The server said: nope'],
+    [
+      401,
+      'auth_failed',
+      'provider "work" rejected the API key (HTTP 401 from https://api.example.com/v1/chat/completions): check OPENAI_API_KEY or providers.work.apiKey',
+    ],
+    [
+      403,
+      'auth_failed',
+      'provider "work" refused access to model "gpt-4o" (HTTP 403 from https://api.example.com/v1/chat/completions): check that the API key (OPENAI_API_KEY or providers.work.apiKey) may use this model. The server said: nope',
+    ],
+    [
+      404,
+      'model_not_found',
+      'provider "work" has no model "gpt-4o" (HTTP 404 from https://api.example.com/v1/chat/completions): check the model name after "work/" and providers.work.baseURL. The server said: nope',
+    ],
+    [
+      429,
+      'rate_limited',
+      'provider "work" is rate limiting model "gpt-4o" (HTTP 429 from https://api.example.com/v1/chat/completions, still failing after 1 retry): wait, send fewer requests, or raise the account\'s limits. The server said: nope',
+    ],
+    [
+      503,
+      'provider_unavailable',
+      'provider "work" failed for model "gpt-4o" (HTTP 503 from https://api.example.com/v1/chat/completions, still failing after 1 retry): the service has a problem; try again later. The server said: nope',
+    ],
+    [
+      400,
+      'provider_error',
+      'provider "work" rejected the call to model "gpt-4o" (HTTP 400 from https://api.example.com/v1/chat/completions). The server said: nope',
+    ],
   ])('maps HTTP %i to %s with an actionable message', (status, code, message) => {
     const classified = classifyModelError(apiError(status, 'nope'), context);
     expect(classified).toBeInstanceOf(ModelCallError);
-    expect(classified).toMatchObject({ code, message, statusCode: status, providerName: 'work', modelId: 'work/gpt-4o', url: 'https://api.example.com/v1/chat/completions' });
+    expect(classified).toMatchObject({
+      code,
+      message,
+      statusCode: status,
+      providerName: 'work',
+      modelId: 'work/gpt-4o',
+      url: 'https://api.example.com/v1/chat/completions',
+    });
   });
 
   it('recognises a model-not-found answer that comes as HTTP 400', () => {
-    const error = apiError(400, 'The model `gpt-9` does not exist', { responseBody: '{"error":{"message":"The model `gpt-9` does not exist","code":"model_not_found"}}' });
+    const error = apiError(400, 'The model `gpt-9` does not exist', {
+      responseBody: '{"error":{"message":"The model `gpt-9` does not exist","code":"model_not_found"}}',
+    });
     expect(classifyModelError(error, context)?.code).toBe('model_not_found');
   });
 
@@ -47,12 +80,14 @@ describe('classifyModelError', () => {
     });
     expect(classifyModelError(refused, { modelId: 'local/m', maxRetries: 2 })).toMatchObject({
       code: 'connection_failed',
-      message: 'cannot connect to provider "local" at http://127.0.0.1:9/v1/chat/completions (connection refused, still failing after 2 retries): check that the server is running and providers.local.baseURL',
+      message:
+        'cannot connect to provider "local" at http://127.0.0.1:9/v1/chat/completions (connection refused, still failing after 2 retries): check that the server is running and providers.local.baseURL',
     });
     const dns = new TypeError('fetch failed', { cause: Object.assign(new Error('getaddrinfo ENOTFOUND nowhere.invalid'), { code: 'ENOTFOUND' }) });
     expect(classifyModelError(dns, { modelId: 'local/m', baseURL: 'http://nowhere.invalid/v1' })).toMatchObject({
       code: 'connection_failed',
-      message: 'cannot connect to provider "local" at http://nowhere.invalid/v1 (host not found (DNS)): check that the server is running and providers.local.baseURL',
+      message:
+        'cannot connect to provider "local" at http://nowhere.invalid/v1 (host not found (DNS)): check that the server is running and providers.local.baseURL',
     });
   });
 
@@ -60,7 +95,8 @@ describe('classifyModelError', () => {
     expect(classifyModelError(new ModelTimeoutError('http://127.0.0.1:8/v1/messages', 250), { modelId: 'claude/x' })).toMatchObject({
       code: 'timeout',
       url: 'http://127.0.0.1:8/v1/messages',
-      message: 'provider "claude" sent nothing for 250 ms at http://127.0.0.1:8/v1/messages: check that the server is up and not overloaded, or raise providers.claude.timeoutMs',
+      message:
+        'provider "claude" sent nothing for 250 ms at http://127.0.0.1:8/v1/messages: check that the server is up and not overloaded, or raise providers.claude.timeoutMs',
     });
     const connectTimeout = apiError(undefined, 'Cannot connect to API: Connect Timeout Error', {
       cause: Object.assign(new Error('Connect Timeout Error'), { code: 'UND_ERR_CONNECT_TIMEOUT' }),
@@ -71,7 +107,11 @@ describe('classifyModelError', () => {
 
   it('looks through wrappers: causes, and the last error of an AI SDK RetryError', () => {
     const last = apiError(429, 'slow down');
-    const retry = Object.assign(new Error('Failed after 3 attempts. Last error: slow down'), { name: 'AI_RetryError', lastError: last, errors: [last, last, last] });
+    const retry = Object.assign(new Error('Failed after 3 attempts. Last error: slow down'), {
+      name: 'AI_RetryError',
+      lastError: last,
+      errors: [last, last, last],
+    });
     expect(classifyModelError(retry, context)?.code).toBe('rate_limited');
     expect(classifyModelError(new Error('wrapped', { cause: apiError(401, 'x') }), context)?.code).toBe('auth_failed');
   });
@@ -95,6 +135,9 @@ describe('classifyModelError', () => {
 
   it('asks for the key when the AI SDK could not load one', () => {
     const error = Object.assign(new Error('OpenAI API key is missing.'), { name: 'AI_LoadAPIKeyError' });
-    expect(classifyModelError(error, context)).toMatchObject({ code: 'missing_api_key', message: 'provider "work" needs an API key: set OPENAI_API_KEY or providers.work.apiKey' });
+    expect(classifyModelError(error, context)).toMatchObject({
+      code: 'missing_api_key',
+      message: 'provider "work" needs an API key: set OPENAI_API_KEY or providers.work.apiKey',
+    });
   });
 });

@@ -62,7 +62,10 @@ export function classifyModelError(error: unknown, context: ModelErrorContext): 
       const make = (code: ModelCallErrorCode, message: string) => new ModelCallError(code, message, { ...details, statusCode: status, url }, { cause: error });
       if (status === 401) return make('auth_failed', `provider "${providerName}" rejected the API key (${where}): check ${keyHint}`);
       if (status === 403) {
-        return make('auth_failed', `provider "${providerName}" refused access to model "${modelName}" (${where}): check that the API key (${keyHint}) may use this model${said}`);
+        return make(
+          'auth_failed',
+          `provider "${providerName}" refused access to model "${modelName}" (${where}): check that the API key (${keyHint}) may use this model${said}`,
+        );
       }
       if (status === 404 || isModelNotFound(candidate)) {
         return make(
@@ -71,10 +74,16 @@ export function classifyModelError(error: unknown, context: ModelErrorContext): 
         );
       }
       if (status === 429) {
-        return make('rate_limited', `provider "${providerName}" is rate limiting model "${modelName}" (${where}${retried(retryable)}): wait, send fewer requests, or raise the account's limits${said}`);
+        return make(
+          'rate_limited',
+          `provider "${providerName}" is rate limiting model "${modelName}" (${where}${retried(retryable)}): wait, send fewer requests, or raise the account's limits${said}`,
+        );
       }
       if (status >= 500) {
-        return make('provider_unavailable', `provider "${providerName}" failed for model "${modelName}" (${where}${retried(retryable)}): the service has a problem; try again later${said}`);
+        return make(
+          'provider_unavailable',
+          `provider "${providerName}" failed for model "${modelName}" (${where}${retried(retryable)}): the service has a problem; try again later${said}`,
+        );
       }
       return make('provider_error', `provider "${providerName}" rejected the call to model "${modelName}" (${where})${said}`);
     }

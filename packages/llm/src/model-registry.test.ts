@@ -3,7 +3,6 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { APICallError, generateText, streamText } from 'ai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { InvalidModelIdError } from './errors/invalid-model-id-error.js';
 import { KagedLlmError } from './errors/kaged-llm-error.js';
 import { NoSuchModelError } from './errors/no-such-model-error.js';
@@ -104,7 +103,10 @@ describe('createModelRegistry', () => {
 
   it('rejects settings it cannot use with a typed error naming the provider', () => {
     expect(() => createModelRegistry({ providers: { ollama: { type: 'ollama' } as never } })).toThrow(
-      expect.objectContaining({ code: 'invalid_provider', message: 'provider "ollama": unknown type "ollama" (types: "openai-compatible", "openai", "anthropic", "scripted")' }),
+      expect.objectContaining({
+        code: 'invalid_provider',
+        message: 'provider "ollama": unknown type "ollama" (types: "openai-compatible", "openai", "anthropic", "scripted")',
+      }),
     );
     expect(() => createModelRegistry({ providers: { local: { type: 'openai-compatible' } as never } })).toThrow(
       expect.objectContaining({ code: 'invalid_provider', message: expect.stringContaining('provider "local": baseURL must be an http(s) URL') }),
@@ -178,7 +180,12 @@ describe('openai-compatible provider against a loopback Chat Completions server'
           { id: 'x', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: 'lo, ' } }] },
           { id: 'x', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: 'world' } }] },
           { id: 'x', object: 'chat.completion.chunk', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] },
-          { id: 'x', object: 'chat.completion.chunk', choices: [], usage: { prompt_tokens: 12, completion_tokens: 3, prompt_tokens_details: { cached_tokens: 4 } } },
+          {
+            id: 'x',
+            object: 'chat.completion.chunk',
+            choices: [],
+            usage: { prompt_tokens: 12, completion_tokens: 3, prompt_tokens_details: { cached_tokens: 4 } },
+          },
         ]);
       });
     });

@@ -150,9 +150,6 @@ function entryFor(name: string, settings: ProviderSettings, env: Record<string, 
     }
     default:
       // Settings often come from plain JavaScript or YAML, where the type is not checked.
-      throw new InvalidProviderError(
-        name,
-        `unknown type "${(settings as { type?: unknown }).type}" (types: ${providerTypes.map((t) => `"${t}"`).join(', ')})`,
-      );
+      throw new InvalidProviderError(name, `unknown type "${(settings as { type?: unknown }).type}" (types: ${providerTypes.map((t) => `"${t}"`).join(', ')})`);
   }
 }

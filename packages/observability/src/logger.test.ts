@@ -101,7 +101,13 @@ describe('createLogger', () => {
     const logger = createLogger({ destination: stream });
     logger.info('via writable');
     await new Promise<void>((resolve) => stream.end(resolve));
-    expect(chunks.join('').trim().split('\n').map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual(['via writable']);
+    expect(
+      chunks
+        .join('')
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { msg: string }).msg),
+    ).toEqual(['via writable']);
   });
 });
 

@@ -42,6 +42,9 @@ describe('redactSecrets', () => {
     logger.info({ request: { headers: { Authorization: `Bearer ${CANARY}` } }, config: { providers: { x: { apiKey: CANARY } } } }, 'call');
     expect(lines).toHaveLength(1);
     expect(lines[0]).not.toContain(CANARY);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ request: { headers: { Authorization: '[redacted]' } }, config: { providers: { x: { apiKey: '[redacted]' } } } });
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      request: { headers: { Authorization: '[redacted]' } },
+      config: { providers: { x: { apiKey: '[redacted]' } } },
+    });
   });
 });

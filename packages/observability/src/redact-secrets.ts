@@ -10,10 +10,7 @@ export { CENSOR } from '@kaged/core';
  * matches exactly the keys `isSecretKey` accepts: a name of the list, whatever the case and
  * the separators between its letters.
  */
-export const SECRET_KEY: RegExp = new RegExp(
-  `^[^a-z0-9]*(?:${SECRET_KEY_NAMES.map((name) => [...name].join('[^a-z0-9]*')).join('|')})[^a-z0-9]*$`,
-  'i',
-);
+export const SECRET_KEY: RegExp = new RegExp(`^[^a-z0-9]*(?:${SECRET_KEY_NAMES.map((name) => [...name].join('[^a-z0-9]*')).join('|')})[^a-z0-9]*$`, 'i');
 
 /** @deprecated Use `redactSecretFields` from `@kaged/core` (the same function). */
 export const redactSecrets: typeof redactSecretFields = redactSecretFields;

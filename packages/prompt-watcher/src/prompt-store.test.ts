@@ -157,7 +157,13 @@ describe('createPromptStore: snapshots and reload', () => {
 
   it('after a file edit, reload returns a new snapshot while the old one keeps the old text and version', async () => {
     await writeFile(join(dir, 'a.md'), HELPFUL);
-    const store = await createPromptStore({ baseDir: dir, prompts: [{ id: 'a', file: 'a.md' }, { id: 'b', text: 'inline' }] });
+    const store = await createPromptStore({
+      baseDir: dir,
+      prompts: [
+        { id: 'a', file: 'a.md' },
+        { id: 'b', text: 'inline' },
+      ],
+    });
     const before = store.snapshot();
     const beforeVersion = before.version;
 
@@ -179,7 +185,13 @@ describe('createPromptStore: snapshots and reload', () => {
   it('keeps an unchanged prompt (and its loadedAt) across reloads, and stamps a changed one anew', async () => {
     await writeFile(join(dir, 'same.md'), HELPFUL);
     await writeFile(join(dir, 'edited.md'), HELPFUL);
-    const store = await createPromptStore({ baseDir: dir, prompts: [{ id: 'same', file: 'same.md' }, { id: 'edited', file: 'edited.md' }] });
+    const store = await createPromptStore({
+      baseDir: dir,
+      prompts: [
+        { id: 'same', file: 'same.md' },
+        { id: 'edited', file: 'edited.md' },
+      ],
+    });
     const before = store.snapshot();
     const sameBefore = before.get('same')!;
     const editedBefore = before.get('edited')!;
@@ -200,7 +212,13 @@ describe('createPromptStore: snapshots and reload', () => {
   it('changes the snapshot version iff a prompt changed, and returns to it when the text is reverted', async () => {
     await writeFile(join(dir, 'a.md'), HELPFUL);
     await writeFile(join(dir, 'b.md'), 'B');
-    const store = await createPromptStore({ baseDir: dir, prompts: [{ id: 'a', file: 'a.md' }, { id: 'b', file: 'b.md' }] });
+    const store = await createPromptStore({
+      baseDir: dir,
+      prompts: [
+        { id: 'a', file: 'a.md' },
+        { id: 'b', file: 'b.md' },
+      ],
+    });
     const v1 = store.snapshot().version;
 
     const unchanged = await reload(store);
@@ -219,7 +237,15 @@ describe('createPromptStore: snapshots and reload', () => {
 
 describe('createPromptStore: errors', () => {
   it('rejects creation with PromptLoadError naming the prompt and the absolute path of a missing file', async () => {
-    const error = await caught(createPromptStore({ baseDir: dir, prompts: [{ id: 'ok', text: 'x' }, { id: 'agents.assistant.prompt', file: 'nope.md' }] }));
+    const error = await caught(
+      createPromptStore({
+        baseDir: dir,
+        prompts: [
+          { id: 'ok', text: 'x' },
+          { id: 'agents.assistant.prompt', file: 'nope.md' },
+        ],
+      }),
+    );
     expect(error).toBeInstanceOf(PromptLoadError);
     expect(PromptLoadError.isInstance(error)).toBe(true);
     const e = error as PromptLoadError;
@@ -244,7 +270,13 @@ describe('createPromptStore: errors', () => {
   it('keeps the last good version of a broken file, marks it stale with the reason, and recovers', async () => {
     await writeFile(join(dir, 'a.md'), HELPFUL);
     await writeFile(join(dir, 'b.md'), 'B');
-    const store = await createPromptStore({ baseDir: dir, prompts: [{ id: 'a', file: 'a.md' }, { id: 'b', file: 'b.md' }] });
+    const store = await createPromptStore({
+      baseDir: dir,
+      prompts: [
+        { id: 'a', file: 'a.md' },
+        { id: 'b', file: 'b.md' },
+      ],
+    });
     const bVersion = store.snapshot().get('b')!.version;
 
     await writeFile(join(dir, 'a.md'), TERSE); // a good edit applies, whatever happens to b
@@ -278,14 +310,29 @@ describe('createPromptStore: errors', () => {
   it('replaces the prompt set: new prompts must load, unchanged ones keep their state', async () => {
     await writeFile(join(dir, 'a.md'), HELPFUL);
     await writeFile(join(dir, 'c.md'), TERSE);
-    const store = await createPromptStore({ baseDir: dir, prompts: [{ id: 'a', file: 'a.md' }, { id: 'b', text: 'inline' }] });
+    const store = await createPromptStore({
+      baseDir: dir,
+      prompts: [
+        { id: 'a', file: 'a.md' },
+        { id: 'b', text: 'inline' },
+      ],
+    });
     const a = store.snapshot().get('a');
 
-    const error = await caught(store.setPrompts([{ id: 'a', file: 'a.md' }, { id: 'x', file: 'missing.md' }]));
+    const error = await caught(
+      store.setPrompts([
+        { id: 'a', file: 'a.md' },
+        { id: 'x', file: 'missing.md' },
+      ]),
+    );
     expect(error).toMatchObject({ code: 'prompt_unreadable', promptId: 'x' });
     expect(store.snapshot().prompts.map((p) => p.id)).toEqual(['a', 'b']);
 
-    const changes = await store.setPrompts([{ id: 'a', file: 'a.md' }, { id: 'b', text: 'new inline' }, { id: 'c', file: 'c.md' }]);
+    const changes = await store.setPrompts([
+      { id: 'a', file: 'a.md' },
+      { id: 'b', text: 'new inline' },
+      { id: 'c', file: 'c.md' },
+    ]);
     expect(changes.map((c) => [c.id, c.oldVersion === null])).toEqual([
       ['b', false],
       ['c', true],

@@ -58,7 +58,8 @@ async function saveManyWhileSampling(watcher: PromptWatcher, path: string, save:
   await expect.poll(() => watcher.snapshot().get('p')!.text, { timeout: 5_000, interval: 5 }).toBe(last);
   sampling = false;
   await sampler;
-  for (const text of seen) expect(allowed.has(text), `served a text that was never a complete save: ${JSON.stringify(text.slice(0, 80))}… (${text.length} chars)`).toBe(true);
+  for (const text of seen)
+    expect(allowed.has(text), `served a text that was never a complete save: ${JSON.stringify(text.slice(0, 80))}… (${text.length} chars)`).toBe(true);
   return seen;
 }
 
@@ -124,7 +125,10 @@ describe('createPromptWatcher: how editors save', { timeout: 60_000 }, () => {
     await writeFile(join(dir, 'a.md'), 'A');
     await writeFile(join(dir, 'project.yaml'), 'v: 1');
     const changedFiles: string[][] = [];
-    const watcher = await watcherFor(dir, [{ id: 'a', file: 'a.md' }], { watchFiles: ['project.yaml'], onFilesChanged: (files) => void changedFiles.push(files) });
+    const watcher = await watcherFor(dir, [{ id: 'a', file: 'a.md' }], {
+      watchFiles: ['project.yaml'],
+      onFilesChanged: (files) => void changedFiles.push(files),
+    });
 
     await writeFile(join(dir, 'project.yaml'), 'v: 2');
     await expect.poll(() => changedFiles, { timeout: 5_000 }).toEqual([[join(dir, 'project.yaml')]]);

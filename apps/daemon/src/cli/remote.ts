@@ -17,7 +17,6 @@ export function resolveRemote(options: RemoteOptions & { project?: string | unde
   return { ...projectDefaults(options), ...definedOf(options) };
 }
 
-
 /** Where the running daemon is: `--url`, else `KAGED_URL`, else the default address. */
 export function daemonUrl(options: RemoteOptions): string {
   const url = options.url ?? process.env.KAGED_URL ?? 'http://127.0.0.1:7420';
@@ -37,7 +36,11 @@ export async function fetchDaemon(options: RemoteOptions, path: string, init: { 
     });
   } catch (error) {
     if ((error as Error).name === 'AbortError') throw error;
-    throw new KagedDaemonError('daemon_unreachable', `cannot reach a kaged daemon at ${daemonUrl(options)}: is it running? (--url or KAGED_URL to point elsewhere)`, { cause: error });
+    throw new KagedDaemonError(
+      'daemon_unreachable',
+      `cannot reach a kaged daemon at ${daemonUrl(options)}: is it running? (--url or KAGED_URL to point elsewhere)`,
+      { cause: error },
+    );
   }
   if (response.status === 401) throw new KagedDaemonError('unauthorized', `the daemon at ${daemonUrl(options)} wants a token: pass --token or set KAGED_TOKEN`);
   if (!response.ok) {

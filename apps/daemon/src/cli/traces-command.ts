@@ -21,7 +21,8 @@ const HIDDEN_TYPES = new Set(['model_chunk']);
  */
 export async function tracesCommand(options: TracesCommandOptions): Promise<number> {
   const limit = options.limit ?? '10';
-  if (!/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > 100) throw new KagedDaemonError('invalid_argument', `--limit must be an integer from 1 to 100, got "${limit}"`);
+  if (!/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > 100)
+    throw new KagedDaemonError('invalid_argument', `--limit must be an integer from 1 to 100, got "${limit}"`);
   const remote = resolveRemote(options);
   const query = new URLSearchParams({ perPage: limit });
   if (options.session) query.set('sessionId', options.session);
@@ -86,7 +87,11 @@ export function formatTrace(trace: TraceDetail): string {
   ];
   const prompts = trace.metadata.prompts;
   if (prompts && typeof prompts === 'object') {
-    lines.push(`  prompts ${Object.entries(prompts as Record<string, unknown>).map(([id, version]) => `${id}@${String(version)}`).join(' ')}`);
+    lines.push(
+      `  prompts ${Object.entries(prompts as Record<string, unknown>)
+        .map(([id, version]) => `${id}@${String(version)}`)
+        .join(' ')}`,
+    );
   }
   const visit = (spans: TraceSpan[], prefix: string) => {
     const shown = spans.filter((span) => !HIDDEN_TYPES.has(span.type));
@@ -127,4 +132,3 @@ function tokens(usage: TraceUsage): string {
   ].filter(Boolean);
   return `tokens ${usage.inputTokens} in / ${usage.outputTokens} out${extra.length ? ` (${extra.join(', ')})` : ''}`;
 }
-

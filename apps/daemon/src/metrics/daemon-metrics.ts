@@ -76,10 +76,14 @@ export class DaemonMetrics {
       collectDefaultMetrics({ register: this.registry });
       // Gauges named like counters, which promtool's lint rejects; `nodejs_active_handles`,
       // `_requests` and `_resources` (by type) carry the same numbers.
-      for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
+      for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'])
+        this.registry.removeSingleMetric(name);
     }
 
-    new Gauge({ name: 'kaged_build_info', help: 'Always 1; the version label says which kaged runs.', labelNames: ['version'], registers }).set({ version: options.version }, 1);
+    new Gauge({ name: 'kaged_build_info', help: 'Always 1; the version label says which kaged runs.', labelNames: ['version'], registers }).set(
+      { version: options.version },
+      1,
+    );
 
     this.#httpRequests = new Counter({
       name: 'kaged_http_requests_total',
@@ -170,7 +174,7 @@ export class DaemonMetrics {
 
     this.#readiness = new Gauge({
       name: 'kaged_readiness_check',
-      help: 'The /readyz checks: 1 on the series of each check\'s current status (ok, degraded, failing), 0 on the others.',
+      help: "The /readyz checks: 1 on the series of each check's current status (ok, degraded, failing), 0 on the others.",
       labelNames: ['check', 'status'],
       registers,
     });

@@ -70,8 +70,12 @@ export async function createLiveProject(options: LiveProjectOptions): Promise<Li
     watchFiles: project.watchFiles,
     logger: options.logger.child({ component: 'prompts' }),
     onFilesChanged: () => reload(),
-    onPromptsChanged: (changes) => changes.forEach(() => options.onReloadOutcome?.({ kind: 'prompt', ok: true })),
-    onPromptsFailed: (failures) => failures.forEach(() => options.onReloadOutcome?.({ kind: 'prompt', ok: false })),
+    onPromptsChanged: (changes) => {
+      for (const _ of changes) options.onReloadOutcome?.({ kind: 'prompt', ok: true });
+    },
+    onPromptsFailed: (failures) => {
+      for (const _ of failures) options.onReloadOutcome?.({ kind: 'prompt', ok: false });
+    },
   });
 
   async function reload(): Promise<void> {
@@ -85,9 +89,7 @@ export async function createLiveProject(options: LiveProjectOptions): Promise<Li
       await prompts.setPrompts(next.prompts);
     } catch (error) {
       errors =
-        error instanceof ProjectConfigError
-          ? [...error.issues]
-          : [{ file: project.file, line: 1, column: 1, path: '', message: (error as Error).message }];
+        error instanceof ProjectConfigError ? [...error.issues] : [{ file: project.file, line: 1, column: 1, path: '', message: (error as Error).message }];
       log.warn({ file: project.file, errors: errors.map(formatIssue) }, 'project.reload_failed');
       options.onReloadOutcome?.({ kind: 'project', ok: false });
       return;

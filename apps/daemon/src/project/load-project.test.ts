@@ -22,7 +22,9 @@ async function problems(fixture: ProjectFixture, env: NodeJS.ProcessEnv = {}): P
     await loadProject(fixture.file, { env });
   } catch (error) {
     expect(error).toBeInstanceOf(ProjectConfigError);
-    return (error as ProjectConfigError).issues.map((issue) => formatIssue({ ...issue, file: issue.file.replace(fixture.dir, '<dir>') }).replaceAll(fixture.dir, '<dir>'));
+    return (error as ProjectConfigError).issues.map((issue) =>
+      formatIssue({ ...issue, file: issue.file.replace(fixture.dir, '<dir>') }).replaceAll(fixture.dir, '<dir>'),
+    );
   }
   throw new Error('expected the project to be rejected');
 }
@@ -36,7 +38,15 @@ describe('loadProject', () => {
     expect(loaded.server).toEqual({ host: '127.0.0.1', port: 7420 });
     expect(loaded.sessions).toEqual({ lastMessages: 40 });
     expect(loaded.agents).toEqual([
-      { id: 'assistant', description: undefined, model: 'demo/assistant', promptId: 'agents.assistant.prompt', tools: ['current_time'], subagents: ['researcher'], maxSteps: 8 },
+      {
+        id: 'assistant',
+        description: undefined,
+        model: 'demo/assistant',
+        promptId: 'agents.assistant.prompt',
+        tools: ['current_time'],
+        subagents: ['researcher'],
+        maxSteps: 8,
+      },
       { id: 'researcher', description: 'Finds facts.', model: 'demo/researcher', promptId: 'agents.researcher.prompt', tools: [], subagents: [], maxSteps: 10 },
     ]);
     expect(loaded.prompts).toEqual([
@@ -48,7 +58,9 @@ describe('loadProject', () => {
 
   it('names file, line, column and field of an unknown provider', async () => {
     const fixture = await project(scenarioProject.replace('model: demo/assistant', 'model: locl/assistant'));
-    expect(await problems(fixture)).toEqual(['<dir>/kaged.yaml:7:12 agents.assistant.model: unknown provider "locl" (providers: "demo"; built in: "openai", "anthropic", "ollama")']);
+    expect(await problems(fixture)).toEqual([
+      '<dir>/kaged.yaml:7:12 agents.assistant.model: unknown provider "locl" (providers: "demo"; built in: "openai", "anthropic", "ollama")',
+    ]);
   });
 
   it('substitutes ${env:NAME}, with defaults, and reports a missing variable at its value', async () => {
@@ -131,7 +143,9 @@ agents:
 
   it('reports a model missing from the script at the agent’s model field', async () => {
     const fixture = await project(scenarioProject.replace('model: demo/researcher', 'model: demo/writer'));
-    expect(await problems(fixture)).toEqual(['<dir>/kaged.yaml:14:12 agents.researcher.model: the script of provider "demo" (scripts/demo.yaml) has no model "writer"']);
+    expect(await problems(fixture)).toEqual([
+      '<dir>/kaged.yaml:14:12 agents.researcher.model: the script of provider "demo" (scripts/demo.yaml) has no model "writer"',
+    ]);
   });
 
   it('accepts the project directory for its kaged.yaml', async () => {
@@ -170,7 +184,9 @@ agents:
 
   it('takes keys from the provider’s setting or its type’s variable, fills in built-in providers and retries', async () => {
     const fixture = await project(realProviders, {});
-    const loaded = await loadProject(fixture.file, { env: { OPENAI_API_KEY: 'sk-openai-env', CLAUDE_KEY: 'sk-claude-setting', ANTHROPIC_API_KEY: 'sk-not-used' } });
+    const loaded = await loadProject(fixture.file, {
+      env: { OPENAI_API_KEY: 'sk-openai-env', CLAUDE_KEY: 'sk-claude-setting', ANTHROPIC_API_KEY: 'sk-not-used' },
+    });
     expect(loaded.providers).toEqual({
       work: { type: 'openai', apiKey: 'sk-openai-env', maxRetries: 1, timeoutMs: 5000 },
       claude: { type: 'anthropic', apiKey: 'sk-claude-setting' },
@@ -188,10 +204,11 @@ agents:
 
   it('gives every agent the retries the model registry reports for its model: unset when none', async () => {
     // The loader and @kaged/llm's registry once disagreed about scripted models (unset vs 0).
-    const yaml = `${scenarioProject.replace('providers:\n', 'providers:\n  vllm: { type: openai-compatible, baseURL: "http://127.0.0.1:8000/v1", maxRetries: 0 }\n  local: { type: openai-compatible, baseURL: "http://127.0.0.1:8001/v1", maxRetries: 4 }\n')}`.replace(
-      'agents:\n',
-      'agents:\n  fast: { model: vllm/qwen, prompt: "f" }\n  patient: { model: local/qwen, prompt: "p" }\n',
-    );
+    const yaml =
+      `${scenarioProject.replace('providers:\n', 'providers:\n  vllm: { type: openai-compatible, baseURL: "http://127.0.0.1:8000/v1", maxRetries: 0 }\n  local: { type: openai-compatible, baseURL: "http://127.0.0.1:8001/v1", maxRetries: 4 }\n')}`.replace(
+        'agents:\n',
+        'agents:\n  fast: { model: vllm/qwen, prompt: "f" }\n  patient: { model: local/qwen, prompt: "p" }\n',
+      );
     const loaded = await loadProject((await project(yaml)).file, { env: {} });
     const registry = createModelRegistry({ providers: loaded.providers, env: {} });
     expect(loaded.agents.map((a) => [a.id, a.maxRetries])).toEqual([

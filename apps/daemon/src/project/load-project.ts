@@ -82,10 +82,7 @@ export async function loadProject(projectFile: string, options: LoadProjectOptio
         tool.description === undefined ? [] : [promptDefinition(toolDescriptionPromptId(name), tool.description, dir)],
       ),
     ],
-    watchFiles: [
-      file,
-      ...Object.values(config.providers).flatMap((provider) => (provider.type === 'scripted' ? [resolve(dir, provider.script.file)] : [])),
-    ],
+    watchFiles: [file, ...Object.values(config.providers).flatMap((provider) => (provider.type === 'scripted' ? [resolve(dir, provider.script.file)] : []))],
     server: config.server,
     sessions: config.sessions,
     observability: config.observability,
@@ -177,8 +174,12 @@ async function checkAgent(
   const provider = providerSettingsOf(providerName, config.providers);
   if (!provider) {
     const known = Object.keys(config.providers);
-    const builtIn = Object.keys(builtinProviders).map((p) => `"${p}"`).join(', ');
-    issues.push(yaml.issueAt(at('model'), `unknown provider "${providerName}" (providers: ${known.map((p) => `"${p}"`).join(', ') || 'none'}; built in: ${builtIn})`));
+    const builtIn = Object.keys(builtinProviders)
+      .map((p) => `"${p}"`)
+      .join(', ');
+    issues.push(
+      yaml.issueAt(at('model'), `unknown provider "${providerName}" (providers: ${known.map((p) => `"${p}"`).join(', ') || 'none'}; built in: ${builtIn})`),
+    );
   } else if (provider.type === 'scripted') {
     const script = scripts.get(providerName);
     if (script && !script.models[modelName] && !script.models['*']) {
@@ -266,7 +267,8 @@ function providerSettings(config: ProjectFile, scripts: Map<string, Script>, env
     }
     const { baseURL, headers, timeoutMs, maxRetries } = provider;
     const http = { apiKey: apiKeyOf(provider, env), headers, timeoutMs, maxRetries };
-    settings[name] = provider.type === 'openai-compatible' ? { type: provider.type, baseURL: provider.baseURL, ...http } : { type: provider.type, baseURL, ...http };
+    settings[name] =
+      provider.type === 'openai-compatible' ? { type: provider.type, baseURL: provider.baseURL, ...http } : { type: provider.type, baseURL, ...http };
   }
   return settings;
 }

@@ -52,7 +52,18 @@ export class YamlFile {
       // An unknown key is best shown at the key itself.
       if (issue.code === 'unrecognized_keys') {
         const key = issue.keys[0]!;
-        return this.issueAt([...path, key], `unknown field "${key}"${issue.keys.length > 1 ? ` (and ${issue.keys.slice(1).map((k) => `"${k}"`).join(', ')})` : ''}`, { atKey: true });
+        return this.issueAt(
+          [...path, key],
+          `unknown field "${key}"${
+            issue.keys.length > 1
+              ? ` (and ${issue.keys
+                  .slice(1)
+                  .map((k) => `"${k}"`)
+                  .join(', ')})`
+              : ''
+          }`,
+          { atKey: true },
+        );
       }
       return this.issueAt(path, issue.message);
     });
@@ -78,7 +89,13 @@ export class YamlFile {
         node.value = text;
         for (const name of missing) {
           const at = this.#lines.linePos(node.range?.[0] ?? 0);
-          issues.push({ file: this.displayPath, line: at.line, column: at.col, path: pathOfVisit(path, node), message: `environment variable ${name} is not set` });
+          issues.push({
+            file: this.displayPath,
+            line: at.line,
+            column: at.col,
+            path: pathOfVisit(path, node),
+            message: `environment variable ${name} is not set`,
+          });
         }
       },
     });
@@ -107,9 +124,7 @@ function pathOfVisit(ancestors: readonly unknown[], node: unknown): string {
 }
 
 export function formatPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : `${index === 0 ? '' : '.'}${String(segment)}`))
-    .join('');
+  return path.map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : `${index === 0 ? '' : '.'}${String(segment)}`)).join('');
 }
 
 function displayPath(path: string): string {

@@ -11,7 +11,12 @@ export function bearerAuth(token: string): MiddlewareHandler {
     const given = Buffer.from(match?.[1]?.trim() ?? '');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       c.header('WWW-Authenticate', 'Bearer realm="kaged"');
-      return errorResponse(c, 401, 'unauthorized', match ? 'the bearer token is not valid' : 'this route needs Authorization: Bearer <token> (server.token or KAGED_TOKEN)');
+      return errorResponse(
+        c,
+        401,
+        'unauthorized',
+        match ? 'the bearer token is not valid' : 'this route needs Authorization: Bearer <token> (server.token or KAGED_TOKEN)',
+      );
     }
     await next();
   };

@@ -2,7 +2,10 @@ import { z } from 'zod';
 
 /** Body of `POST /v1/agents/{agentId}/turns`. */
 export const turnRequestSchema = z.strictObject({
-  message: z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'expected a string') }).min(1, 'must not be empty').max(200_000, 'must be at most 200000 characters'),
+  message: z
+    .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'expected a string') })
+    .min(1, 'must not be empty')
+    .max(200_000, 'must be at most 200000 characters'),
   sessionId: z
     .string({ error: 'expected a string' })
     .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 characters of letters, digits, ".", "_", ":" or "-"')

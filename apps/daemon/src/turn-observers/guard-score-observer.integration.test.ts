@@ -29,7 +29,9 @@ describe('guard scores, on the real Mastra loop', () => {
     expect(events.filter((e) => e.type === 'guard.flag')).toEqual([expect.objectContaining({ guard: 'degenerate_output' })]);
     const traceId = (events[0] as Extract<TurnEvent, { type: 'turn.start' }>).traceId;
     expect(traceId).toEqual(expect.any(String));
-    await expect.poll(() => exporter.getScoresByTraceId(traceId!).map((s) => [s.scorerId, s.score]), { timeout: 5_000 }).toEqual([['kaged.guard.degenerate_output', 1]]);
+    await expect
+      .poll(() => exporter.getScoresByTraceId(traceId!).map((s) => [s.scorerId, s.score]), { timeout: 5_000 })
+      .toEqual([['kaged.guard.degenerate_output', 1]]);
     await mastra.shutdown();
   });
 });

@@ -4,7 +4,13 @@ import type { Mastra } from '@mastra/core/mastra';
 import { describe, expect, it, vi } from 'vitest';
 import { guardScoreObserver } from './guard-score-observer.js';
 
-const flag: TurnEvent = { type: 'guard.flag', guard: 'repeated_tool_call', action: 'stop', message: 'current_time called 3 times with the same input', details: { tool: 'current_time', count: 3 } };
+const flag: TurnEvent = {
+  type: 'guard.flag',
+  guard: 'repeated_tool_call',
+  action: 'stop',
+  message: 'current_time called 3 times with the same input',
+  details: { tool: 'current_time', count: 3 },
+};
 const turn = (traceId: string | null): TurnInfo => ({ turnId: 't1', sessionId: 's1', agentId: 'assistant', userId: undefined, traceId });
 
 function setUp(addScore: (score: unknown) => unknown) {

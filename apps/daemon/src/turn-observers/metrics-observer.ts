@@ -6,6 +6,7 @@ export function metricsObserver(metrics: DaemonMetrics): TurnObserver {
   return {
     ...noTurnObserver,
     turnEvent: (turn, event) => metrics.recordTurnEvent(turn.agentId, event),
-    turnFinished: (turn) => metrics.recordTurnFinished(turn.agentId, turn.ok ? { ok: true } : { ok: false, code: turn.code ?? 'unknown' }, turn.durationMs / 1000),
+    turnFinished: (turn) =>
+      metrics.recordTurnFinished(turn.agentId, turn.ok ? { ok: true } : { ok: false, code: turn.code ?? 'unknown' }, turn.durationMs / 1000),
   };
 }

@@ -6,7 +6,15 @@ const local = { maxTraces: 5000, maxAgeDays: 14 };
 const now = Date.parse('2026-01-01T12:00:00Z');
 
 function status(overrides: Partial<TracingStatus>): TracingStatus {
-  return { state: 'ok', exporters: ['local'], sampleRate: 1, langfuse: null, langfuseOff: { reason: 'no_keys' }, localTraces: local, ...overrides } as TracingStatus;
+  return {
+    state: 'ok',
+    exporters: ['local'],
+    sampleRate: 1,
+    langfuse: null,
+    langfuseOff: { reason: 'no_keys' },
+    localTraces: local,
+    ...overrides,
+  } as TracingStatus;
 }
 
 // The sentences are the ones `/readyz` has always served (they were formatted in
@@ -26,7 +34,13 @@ describe('the traces readiness check', () => {
   });
 
   it('counts Langfuse export failures while they are old news', () => {
-    const langfuse = { baseUrl: 'https://cloud.langfuse.com', realtime: false, failures: 2, lastError: { kind: 'network', message: 'ECONNREFUSED', at: '2026-01-01T11:00:00Z' }, degraded: false };
+    const langfuse = {
+      baseUrl: 'https://cloud.langfuse.com',
+      realtime: false,
+      failures: 2,
+      lastError: { kind: 'network', message: 'ECONNREFUSED', at: '2026-01-01T11:00:00Z' },
+      degraded: false,
+    };
     const check = tracesCheck(status({ exporters: ['langfuse', 'local'], langfuse } as Partial<TracingStatus>), now);
     expect(check).toEqual({
       name: 'traces',
@@ -36,12 +50,22 @@ describe('the traces readiness check', () => {
   });
 
   it('is degraded, with the last failure, while Langfuse export is failing', () => {
-    const langfuse = { baseUrl: 'http://127.0.0.1:3000', realtime: true, failures: 3, lastError: { kind: 'http', message: 'Internal Server Error', at: '2026-01-01T11:59:48Z' }, degraded: true };
-    const check = tracesCheck(status({ state: 'degraded', exporters: ['langfuse'], localTraces: null, sampleRate: 0.5, langfuse } as Partial<TracingStatus>), now);
+    const langfuse = {
+      baseUrl: 'http://127.0.0.1:3000',
+      realtime: true,
+      failures: 3,
+      lastError: { kind: 'http', message: 'Internal Server Error', at: '2026-01-01T11:59:48Z' },
+      degraded: true,
+    };
+    const check = tracesCheck(
+      status({ state: 'degraded', exporters: ['langfuse'], localTraces: null, sampleRate: 0.5, langfuse } as Partial<TracingStatus>),
+      now,
+    );
     expect(check).toEqual({
       name: 'traces',
       status: 'degraded',
-      detail: 'Langfuse at http://127.0.0.1:3000 failing: 3 export failure(s), last 12 s ago (http: Internal Server Error); turns are not affected; sampling 50% of turns',
+      detail:
+        'Langfuse at http://127.0.0.1:3000 failing: 3 export failure(s), last 12 s ago (http: Internal Server Error); turns are not affected; sampling 50% of turns',
     });
   });
 });

@@ -13,7 +13,11 @@ function projectCheck(live: LiveProject): ReadinessCheck {
   const agents = live.current().agents.length;
   return state.state === 'ok'
     ? { name: 'project', status: 'ok', detail: `${state.file}: ${agents} agent(s)` }
-    : { name: 'project', status: 'degraded', detail: `serving the last good version; the file has ${state.errors.length} problem(s): ${state.errors.join('; ')}` };
+    : {
+        name: 'project',
+        status: 'degraded',
+        detail: `serving the last good version; the file has ${state.errors.length} problem(s): ${state.errors.join('; ')}`,
+      };
 }
 
 function promptsCheck(live: LiveProject): ReadinessCheck {
@@ -21,7 +25,11 @@ function promptsCheck(live: LiveProject): ReadinessCheck {
   const snapshot = live.prompts.snapshot();
   return stale.length === 0
     ? { name: 'prompts', status: 'ok', detail: `${snapshot.prompts.length} prompt(s) loaded, snapshot ${snapshot.version}` }
-    : { name: 'prompts', status: 'degraded', detail: `${stale.length} stale prompt(s), serving their last good version: ${stale.map((p) => p.error).join('; ')}` };
+    : {
+        name: 'prompts',
+        status: 'degraded',
+        detail: `${stale.length} stale prompt(s), serving their last good version: ${stale.map((p) => p.error).join('; ')}`,
+      };
 }
 
 export function tracesCheck(status: TracingStatus, now = Date.now()): ReadinessCheck {

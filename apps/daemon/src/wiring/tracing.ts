@@ -38,7 +38,10 @@ export async function startTracing(options: { project: Project; store: MastraCom
     async shutdown() {
       // A bounded flush, then Mastra's shutdown (which flushes once more), bounded too.
       await tracing.flush();
-      await Promise.race([mastra.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'daemon.mastra_shutdown_failed')), sleep(3_000, undefined, { ref: false })]);
+      await Promise.race([
+        mastra.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'daemon.mastra_shutdown_failed')),
+        sleep(3_000, undefined, { ref: false }),
+      ]);
       await tracing.close();
     },
   };

@@ -82,7 +82,11 @@ interface OtlpValue {
 function decodeSpans(body: string): ReceivedSpan[] {
   if (!body.startsWith('{')) return [];
   const parsed = JSON.parse(body) as {
-    resourceSpans?: { scopeSpans?: { spans?: { traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number; attributes?: { key: string; value: OtlpValue }[] }[] }[] }[];
+    resourceSpans?: {
+      scopeSpans?: {
+        spans?: { traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number; attributes?: { key: string; value: OtlpValue }[] }[];
+      }[];
+    }[];
   };
   return (parsed.resourceSpans ?? []).flatMap((rs) =>
     (rs.scopeSpans ?? []).flatMap((ss) =>

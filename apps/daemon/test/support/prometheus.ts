@@ -44,10 +44,14 @@ function which(command: string): string | null {
 
 async function aptInstallPrometheus(): Promise<void> {
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-    throw new Error('the metrics test needs Prometheus (prometheus and promtool): run it as root so it can "apt-get install prometheus", or install that package first');
+    throw new Error(
+      'the metrics test needs Prometheus (prometheus and promtool): run it as root so it can "apt-get install prometheus", or install that package first',
+    );
   }
   if (!which('apt-get')) {
-    throw new Error('the metrics test needs Prometheus (prometheus and promtool) and there is no apt-get to install it: install Prometheus 2.x and put it on PATH');
+    throw new Error(
+      'the metrics test needs Prometheus (prometheus and promtool) and there is no apt-get to install it: install Prometheus 2.x and put it on PATH',
+    );
   }
   // The package's service must not start (it would listen on :9090 for the machine's lifetime):
   // Debian's policy-rc.d convention stops maintainer scripts from starting services. Container
@@ -59,7 +63,10 @@ async function aptInstallPrometheus(): Promise<void> {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     // Another install in progress (a second test run) is waited for, not failed on.
     const lock = ['-o', 'DPkg::Lock::Timeout=300'];
-    for (const args of [[...lock, 'update'], [...lock, 'install', '-y', '--no-install-recommends', 'prometheus']]) {
+    for (const args of [
+      [...lock, 'update'],
+      [...lock, 'install', '-y', '--no-install-recommends', 'prometheus'],
+    ]) {
       const result = spawnSync('apt-get', args, { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
       if (result.status !== 0) {
         const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');
@@ -148,7 +155,10 @@ export async function startPrometheus(options: PrometheusServerOptions): Promise
       await close();
       throw new Error(`prometheus exited with ${child.exitCode} before it was ready:\n${output}`);
     }
-    const ready = await fetch(`${url}/-/ready`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${url}/-/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) break;
     if (Date.now() > deadline) {
       await close();
@@ -167,7 +177,9 @@ export async function startPrometheus(options: PrometheusServerOptions): Promise
       return first ? Number(first.value[1]) : null;
     },
     async targets() {
-      const body = (await (await fetch(`${url}/api/v1/targets`)).json()) as { data: { activeTargets: { health: string; lastError: string; scrapeUrl: string }[] } };
+      const body = (await (await fetch(`${url}/api/v1/targets`)).json()) as {
+        data: { activeTargets: { health: string; lastError: string; scrapeUrl: string }[] };
+      };
       return body.data.activeTargets;
     },
     output: () => output,

@@ -20,7 +20,12 @@ export function parseSse(body: string): SseEvent[] {
 }
 
 /** Sends a turn and returns its parsed event stream. */
-export async function streamTurn(url: string, agentId: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; contentType: string | null; events: SseEvent[] }> {
+export async function streamTurn(
+  url: string,
+  agentId: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; contentType: string | null; events: SseEvent[] }> {
   const response = await fetch(`${url}/v1/agents/${agentId}/turns`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },

@@ -27,6 +27,7 @@ export class KagedError extends Error {
 
   /** True for an instance of this very class or a subclass, from any installed copy. */
   static isInstance<T>(this: abstract new (...args: never[]) => T, error: unknown): error is T {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class asked (NoSuchModelError.isInstance): the point of it.
     return hasMarker(error, ownMarkerOf(this));
   }
 }

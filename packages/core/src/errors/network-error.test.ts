@@ -3,7 +3,11 @@ import { networkFailureOf } from './network-error.js';
 
 describe('networkFailureOf', () => {
   it('knows Node and undici codes', () => {
-    expect(networkFailureOf(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }))).toEqual({ kind: 'connection_refused', reason: 'connection refused', code: 'ECONNREFUSED' });
+    expect(networkFailureOf(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }))).toEqual({
+      kind: 'connection_refused',
+      reason: 'connection refused',
+      code: 'ECONNREFUSED',
+    });
     expect(networkFailureOf({ code: 'UND_ERR_HEADERS_TIMEOUT' })?.kind).toBe('timeout');
     expect(networkFailureOf('ENOTFOUND')?.kind).toBe('dns_failed');
   });

@@ -62,7 +62,8 @@ export class SecretScrubber {
     return text.replace(this.#pattern, (...args) => {
       const groups = args.at(-1) as { scheme?: string; field?: string; fieldScheme?: string };
       if (groups.scheme !== undefined) return `${groups.scheme} ${CENSOR}`;
-      if (groups.field !== undefined) return this.#keepSchemes && groups.fieldScheme !== undefined ? `${groups.field}${groups.fieldScheme} ${CENSOR}` : `${groups.field}${CENSOR}`;
+      if (groups.field !== undefined)
+        return this.#keepSchemes && groups.fieldScheme !== undefined ? `${groups.field}${groups.fieldScheme} ${CENSOR}` : `${groups.field}${CENSOR}`;
       return CENSOR;
     });
   }
@@ -74,10 +75,10 @@ export function scrubSecrets(text: string, values: Iterable<string | undefined |
 }
 
 function compile(values: readonly string[], schemePattern: string): RegExp {
-  const known = values.map(escape);
+  const known = values.map(escapeRegExp);
   return new RegExp([...known, schemePattern, FIELD, KEY_LIKE].join('|'), 'g');
 }
 
-function escape(value: string): string {
+function escapeRegExp(value: string): string {
   return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

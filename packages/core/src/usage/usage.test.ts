@@ -12,8 +12,16 @@ describe('token usage', () => {
   });
 
   it('reads the flat and the nested forms, missing counts as 0', () => {
-    expect(fromFlatUsage({ inputTokens: 7, cachedInputTokens: 3, reasoningTokens: 2 })).toEqual({ inputTokens: 7, outputTokens: 0, cacheReadTokens: 3, cacheWriteTokens: 0, reasoningTokens: 2 });
-    expect(fromFlatUsage({ outputTokens: 4, inputTokenDetails: { cacheReadTokens: 1, cacheWriteTokens: 6 }, outputTokenDetails: { reasoningTokens: 2 } })).toEqual({
+    expect(fromFlatUsage({ inputTokens: 7, cachedInputTokens: 3, reasoningTokens: 2 })).toEqual({
+      inputTokens: 7,
+      outputTokens: 0,
+      cacheReadTokens: 3,
+      cacheWriteTokens: 0,
+      reasoningTokens: 2,
+    });
+    expect(
+      fromFlatUsage({ outputTokens: 4, inputTokenDetails: { cacheReadTokens: 1, cacheWriteTokens: 6 }, outputTokenDetails: { reasoningTokens: 2 } }),
+    ).toEqual({
       inputTokens: 0,
       outputTokens: 4,
       cacheReadTokens: 1,

@@ -21,7 +21,10 @@ const script: ScriptInput = {
       { when: 'huge', steps: [{ text: 'a long answer', usage: { input: 20_000, output: 5_000 } }] },
       { when: 'spam', steps: [{ text: spam, usage: { input: 90, output: 10 } }] },
       { when: 'nothing', steps: [{ text: '', usage: { input: 90, output: 10 } }] },
-      { when: 'look it up', steps: [{ tools: [{ name: 'current_time', input: {} }] }, { text: 'looked it up: it is late enough', usage: { input: 95, output: 10 } }] },
+      {
+        when: 'look it up',
+        steps: [{ tools: [{ name: 'current_time', input: {} }] }, { text: 'looked it up: it is late enough', usage: { input: 95, output: 10 } }],
+      },
       { steps: [{ text: 'a varied and perfectly normal answer to the question', usage: { input: 90, output: 10 } }] },
     ],
   },
@@ -55,11 +58,15 @@ describe('silent-failure guards, on the real Mastra loop', () => {
     const harness = createHarness({ agents: [agent({ repeatedToolCall: 3 })], prompts, models });
     const events = await run(harness, 'same thing again');
     expect(events.filter((e) => e.type === 'tool.call')).toHaveLength(3);
-    expect(flags(events)).toEqual([expect.objectContaining({ guard: 'repeated_tool_call', action: 'stop', details: { tool: 'current_time', count: 3, limit: 3 } })]);
+    expect(flags(events)).toEqual([
+      expect.objectContaining({ guard: 'repeated_tool_call', action: 'stop', details: { tool: 'current_time', count: 3, limit: 3 } }),
+    ]);
     expect(events.at(-1)).toMatchObject({ type: 'turn.error', code: 'repeated_tool_call' });
     expect(harness.activeTurns).toBe(0);
     // Different inputs are not a repetition: "wander" calls the tool with four time zones.
-    expect((await run(createHarness({ agents: [agent({ repeatedToolCall: 2 }, 4)], prompts, models }), 'wander')).at(-1)).toMatchObject({ code: 'max_steps_reached' });
+    expect((await run(createHarness({ agents: [agent({ repeatedToolCall: 2 }, 4)], prompts, models }), 'wander')).at(-1)).toMatchObject({
+      code: 'max_steps_reached',
+    });
   });
 
   it('flags a token spike only once the baseline has enough turns, without stopping it', async () => {
@@ -68,7 +75,11 @@ describe('silent-failure guards, on the real Mastra loop', () => {
     for (let i = 0; i < 10; i++) expect(flags(await run(harness, `ordinary question ${i}`))).toEqual([]);
     const events = await run(harness, 'huge please');
     expect(flags(events)).toEqual([
-      expect.objectContaining({ guard: 'token_spike', action: 'flag', details: expect.objectContaining({ tokens: 25_000, mean: expect.any(Number), samples: 11 }) }),
+      expect.objectContaining({
+        guard: 'token_spike',
+        action: 'flag',
+        details: expect.objectContaining({ tokens: 25_000, mean: expect.any(Number), samples: 11 }),
+      }),
     ]);
     expect(events.at(-1)).toMatchObject({ type: 'turn.end', text: 'a long answer' });
   });
@@ -107,7 +118,9 @@ describe('silent-failure guards, on the real Mastra loop', () => {
     const traceId = (events[0] as Extract<TurnEvent, { type: 'turn.start' }>).traceId;
     expect(traceId).toEqual(expect.any(String));
     // The daemon's guard-score observer turns this into the trace score `kaged.guard.<guard>`.
-    expect(seen.filter(([, e]) => e.type === 'guard.flag')).toEqual([[traceId, expect.objectContaining({ type: 'guard.flag', guard: 'degenerate_output', action: 'flag' })]]);
+    expect(seen.filter(([, e]) => e.type === 'guard.flag')).toEqual([
+      [traceId, expect.objectContaining({ type: 'guard.flag', guard: 'degenerate_output', action: 'flag' })],
+    ]);
     await mastra.observability.flush();
     expect(exporter.getScoresByTraceId(traceId!)).toEqual([]);
     await mastra.shutdown();

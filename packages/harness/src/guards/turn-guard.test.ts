@@ -17,7 +17,12 @@ function guard(settings: GuardSettings = {}, options: { message?: string; maxSte
 
 const usage = (input: number, output: number): TurnUsage => ({ ...emptyUsage(), inputTokens: input, outputTokens: output });
 const answer = 'It is sunny and warm today, with a light breeze from the west.';
-const finish = (over: Partial<{ text: string; finishReason: string; usage: TurnUsage }> = {}) => ({ text: answer, finishReason: 'stop', usage: usage(100, 20), ...over });
+const finish = (over: Partial<{ text: string; finishReason: string; usage: TurnUsage }> = {}) => ({
+  text: answer,
+  finishReason: 'stop',
+  usage: usage(100, 20),
+  ...over,
+});
 
 describe('TurnGuard', () => {
   it('trips nothing on an ordinary turn with the defaults', () => {
@@ -93,7 +98,9 @@ describe('TurnGuard', () => {
     it('counts input plus output tokens, and is off with false', () => {
       const baselines = new TokenBaselines();
       for (let i = 0; i < 3; i++) guard({ tokenSpike: spike }, { baselines }).onFinish(finish({ usage: usage(100, 20) }));
-      expect(guard({ tokenSpike: spike }, { baselines }).onFinish(finish({ usage: { ...usage(100, 20), cacheReadTokens: 1e6, reasoningTokens: 1e6 } }))).toEqual([]);
+      expect(
+        guard({ tokenSpike: spike }, { baselines }).onFinish(finish({ usage: { ...usage(100, 20), cacheReadTokens: 1e6, reasoningTokens: 1e6 } })),
+      ).toEqual([]);
       expect(guard({ tokenSpike: false }, { baselines }).onFinish(finish({ usage: usage(1e6, 0) }))).toEqual([]);
     });
   });
@@ -103,7 +110,12 @@ describe('TurnGuard', () => {
       const g = guard({ expectTools: [{ tools: ['weather', 'forecast'] }] });
       g.onToolCall('weather', {});
       expect(g.onFinish(finish())).toEqual([
-        { guard: 'expected_tools', action: 'flag', message: 'agent "helper" finished without calling forecast', details: { missing: ['forecast'], called: ['weather'] } },
+        {
+          guard: 'expected_tools',
+          action: 'flag',
+          message: 'agent "helper" finished without calling forecast',
+          details: { missing: ['forecast'], called: ['weather'] },
+        },
       ]);
     });
 
@@ -111,7 +123,10 @@ describe('TurnGuard', () => {
       const rule = { expectTools: [{ tools: ['weather'], when: '\\bWEATHER\\b' }] };
       expect(guard(rule, { message: 'tell me a joke' }).onFinish(finish())).toEqual([]);
       expect(guard(rule, { message: 'the weather?' }).onFinish(finish())).toEqual([
-        expect.objectContaining({ guard: 'expected_tools', message: 'agent "helper" finished without calling weather (expected for messages matching /\\bWEATHER\\b/i)' }),
+        expect.objectContaining({
+          guard: 'expected_tools',
+          message: 'agent "helper" finished without calling weather (expected for messages matching /\\bWEATHER\\b/i)',
+        }),
       ]);
       const called = guard(rule, { message: 'the weather?' });
       called.onToolCall('weather', {});
@@ -130,7 +145,12 @@ describe('TurnGuard', () => {
     it('flags a repetitive answer of at least minWords words', () => {
       const loop = Array.from({ length: 10 }, () => 'the same again').join(' ');
       expect(guard().onFinish(finish({ text: loop }))).toEqual([
-        { guard: 'degenerate_output', action: 'flag', message: 'agent "helper"\'s answer is repetitive: 10% of its 30 words are distinct', details: { words: 30, uniqueWordRatio: 0.1 } },
+        {
+          guard: 'degenerate_output',
+          action: 'flag',
+          message: 'agent "helper"\'s answer is repetitive: 10% of its 30 words are distinct',
+          details: { words: 30, uniqueWordRatio: 0.1 },
+        },
       ]);
       // Under minWords, repetition is not judged.
       expect(guard().onFinish(finish({ text: 'no no no no no' }))).toEqual([]);
@@ -146,7 +166,9 @@ describe('TurnGuard', () => {
 
     it('follows its settings, and is off with false', () => {
       const text = 'alpha beta alpha beta alpha beta';
-      expect(guard({ degenerateOutput: { minUniqueWordRatio: 0.5, minWords: 6 } }).onFinish(finish({ text }))).toEqual([expect.objectContaining({ details: { words: 6, uniqueWordRatio: 0.333 } })]);
+      expect(guard({ degenerateOutput: { minUniqueWordRatio: 0.5, minWords: 6 } }).onFinish(finish({ text }))).toEqual([
+        expect.objectContaining({ details: { words: 6, uniqueWordRatio: 0.333 } }),
+      ]);
       expect(guard({ degenerateOutput: { minUniqueWordRatio: 0.3, minWords: 6 } }).onFinish(finish({ text }))).toEqual([]);
       expect(guard({ degenerateOutput: false }).onFinish(finish({ text: '' }))).toEqual([]);
     });

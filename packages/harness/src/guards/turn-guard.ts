@@ -96,7 +96,12 @@ export class TurnGuard {
       const words = wordsOf(result.text);
       const ratio = uniqueWordRatio(words);
       if (words.length === 0 && wordsOf(this.#message).length > 0 && result.finishReason !== 'tool-calls') {
-        trips.push({ guard: 'degenerate_output', action: 'flag', message: `agent "${this.#agentId}" gave an empty answer to a non-empty message`, details: { words: 0 } });
+        trips.push({
+          guard: 'degenerate_output',
+          action: 'flag',
+          message: `agent "${this.#agentId}" gave an empty answer to a non-empty message`,
+          details: { words: 0 },
+        });
       } else if (words.length >= degenerate.minWords && ratio < degenerate.minUniqueWordRatio) {
         trips.push({
           guard: 'degenerate_output',

@@ -23,7 +23,6 @@ function recorder(name: string, log: string[]): TurnObserver {
   };
 }
 
-
 describe('noTurnObserver', () => {
   it('runs the work and hears nothing', () => {
     expect(noTurnObserver.scope(turn, () => 42)).toBe(42);
@@ -43,13 +42,29 @@ describe('combineTurnObservers', () => {
     both.turnStarted(turn);
     both.turnEvent(turn, start);
     both.turnFinished(finished);
-    expect(log).toEqual(['a.scope>', 'b.scope>', 'work', 'b.scope<', 'a.scope<', 'a.started', 'b.started', 'a.event:turn.start', 'b.event:turn.start', 'a.finished', 'b.finished']);
+    expect(log).toEqual([
+      'a.scope>',
+      'b.scope>',
+      'work',
+      'b.scope<',
+      'a.scope<',
+      'a.started',
+      'b.started',
+      'a.event:turn.start',
+      'b.event:turn.start',
+      'a.finished',
+      'b.finished',
+    ]);
   });
 
   it('keeps a throwing observer from breaking the turn or the others, and still runs the work once', () => {
     const log: string[] = [];
     const errors: string[] = [];
-    const all = combineTurnObservers(throwingObserver, recorder('ok', log), isolateTurnObserver(throwingObserver, (error, call) => errors.push(`${call}:${(error as Error).message}`)));
+    const all = combineTurnObservers(
+      throwingObserver,
+      recorder('ok', log),
+      isolateTurnObserver(throwingObserver, (error, call) => errors.push(`${call}:${(error as Error).message}`)),
+    );
     let runs = 0;
     expect(all.scope(turn, () => ++runs)).toBe(1);
     expect(runs).toBe(1);
@@ -62,7 +77,11 @@ describe('combineTurnObservers', () => {
 
   it('passes the work’s own error through unchanged, and runs it once when a scope forgets it or calls it twice', () => {
     const boom = new Error('work failed');
-    expect(() => combineTurnObservers(recorder('a', [])).scope(turn, () => { throw boom; })).toThrow(boom);
+    expect(() =>
+      combineTurnObservers(recorder('a', [])).scope(turn, () => {
+        throw boom;
+      }),
+    ).toThrow(boom);
     const forgetful: TurnObserver = { ...noTurnObserver, scope: () => undefined as never };
     const greedy: TurnObserver = { ...noTurnObserver, scope: (_t, work) => (work(), work()) };
     let runs = 0;
@@ -70,7 +89,13 @@ describe('combineTurnObservers', () => {
     expect(isolateTurnObserver(greedy).scope(turn, () => ++runs)).toBe(2);
     expect(runs).toBe(2);
     // A scope that throws after the work ran: the work's result stands.
-    const late: TurnObserver = { ...noTurnObserver, scope: (_t, work) => { work(); throw new Error('late'); } };
+    const late: TurnObserver = {
+      ...noTurnObserver,
+      scope: (_t, work) => {
+        work();
+        throw new Error('late');
+      },
+    };
     expect(isolateTurnObserver(late).scope(turn, () => 'kept')).toBe('kept');
   });
 

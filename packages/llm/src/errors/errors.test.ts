@@ -28,7 +28,8 @@ describe('llm errors', () => {
   it('tell siblings apart: each class recognises only its own instances', () => {
     expect(NoSuchModelError.isInstance(new MissingApiKeyError('openai', 'OPENAI_API_KEY'))).toBe(false);
     for (const [type] of samples) {
-      for (const [other, otherError] of samples) expect((type as typeof KagedLlmError).isInstance(otherError), `${type.name}.isInstance(${other.name})`).toBe(type === other);
+      for (const [other, otherError] of samples)
+        expect((type as typeof KagedLlmError).isInstance(otherError), `${type.name}.isInstance(${other.name})`).toBe(type === other);
     }
   });
 

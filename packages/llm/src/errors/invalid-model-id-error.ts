@@ -6,10 +6,7 @@ export class InvalidModelIdError extends KagedLlmError {
   readonly modelId: string;
 
   constructor(modelId: string) {
-    super(
-      'invalid_model_id',
-      `invalid model id "${modelId}": expected "<provider>/<model>", for example "ollama/llama3.2"`,
-    );
+    super('invalid_model_id', `invalid model id "${modelId}": expected "<provider>/<model>", for example "ollama/llama3.2"`);
     this.modelId = modelId;
   }
 }

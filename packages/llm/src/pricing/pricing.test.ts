@@ -109,7 +109,9 @@ describe('createPricing', () => {
     expect(() => createPricing({ prices: { 'a/b': { input: 1 } as never } })).toThrow(
       'price for "a/b": output must be a number >= 0 (USD per million tokens), got null',
     );
-    expect(() => createPricing({ prices: { 'a/b': { input: 1, output: 1, cacheRead: Number.NaN } } })).toThrow(expect.objectContaining({ code: 'invalid_price' }));
+    expect(() => createPricing({ prices: { 'a/b': { input: 1, output: 1, cacheRead: Number.NaN } } })).toThrow(
+      expect.objectContaining({ code: 'invalid_price' }),
+    );
   });
 
   it('dates the built-in table and keys it by provider type', () => {

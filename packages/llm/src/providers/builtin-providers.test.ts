@@ -15,7 +15,11 @@ function caught(fn: () => unknown): unknown {
 
 describe('built-in provider names', () => {
   it('are openai, anthropic and a local ollama', () => {
-    expect(builtinProviders).toEqual({ openai: { type: 'openai' }, anthropic: { type: 'anthropic' }, ollama: { type: 'openai-compatible', baseURL: OLLAMA_BASE_URL } });
+    expect(builtinProviders).toEqual({
+      openai: { type: 'openai' },
+      anthropic: { type: 'anthropic' },
+      ollama: { type: 'openai-compatible', baseURL: OLLAMA_BASE_URL },
+    });
     expect(OLLAMA_BASE_URL).toBe('http://127.0.0.1:11434/v1');
   });
 
@@ -34,7 +38,11 @@ describe('built-in provider names', () => {
     expect(registry.resolve('ollama/qwen3')).toBeDefined();
     const error = caught(() => registry.resolve('openai/gpt-4o'));
     expect(error).toBeInstanceOf(MissingApiKeyError);
-    expect(error).toMatchObject({ code: 'missing_api_key', envVar: 'OPENAI_API_KEY', message: 'provider "openai" needs an API key: set OPENAI_API_KEY or providers.openai.apiKey' });
+    expect(error).toMatchObject({
+      code: 'missing_api_key',
+      envVar: 'OPENAI_API_KEY',
+      message: 'provider "openai" needs an API key: set OPENAI_API_KEY or providers.openai.apiKey',
+    });
     expect(caught(() => registry.resolve('anthropic/claude-haiku-4-5'))).toMatchObject({
       message: 'provider "anthropic" needs an API key: set ANTHROPIC_API_KEY or providers.anthropic.apiKey',
     });
@@ -80,8 +88,12 @@ describe('provider settings', () => {
   });
 
   it('reject timeoutMs and maxRetries out of range', () => {
-    expect(() => createModelRegistry({ providers: { p: { type: 'openai-compatible', baseURL: 'http://x/v1', timeoutMs: 0 } } })).toThrow(/timeoutMs must be a whole number/);
-    expect(() => createModelRegistry({ providers: { p: { type: 'anthropic', apiKey: 'k', maxRetries: -1 } } })).toThrow(/maxRetries must be a whole number from 0 to 10/);
+    expect(() => createModelRegistry({ providers: { p: { type: 'openai-compatible', baseURL: 'http://x/v1', timeoutMs: 0 } } })).toThrow(
+      /timeoutMs must be a whole number/,
+    );
+    expect(() => createModelRegistry({ providers: { p: { type: 'anthropic', apiKey: 'k', maxRetries: -1 } } })).toThrow(
+      /maxRetries must be a whole number from 0 to 10/,
+    );
   });
 
   it('report the retries to configure for a model: the setting, 2 by default, 0 for scripted models', () => {
@@ -104,9 +116,12 @@ describe('provider settings', () => {
     const serverSaid = Object.assign(new Error('quota exceeded for sk-work-secret-123456'), { statusCode: 429 });
     expect(registry.describeError(serverSaid, 'work/gpt-4o')).toMatchObject({
       code: 'rate_limited',
-      message: 'provider "work" is rate limiting model "gpt-4o" (HTTP 429, still failing after 3 retries): wait, send fewer requests, or raise the account\'s limits. The server said: quota exceeded for [redacted]',
+      message:
+        'provider "work" is rate limiting model "gpt-4o" (HTTP 429, still failing after 3 retries): wait, send fewer requests, or raise the account\'s limits. The server said: quota exceeded for [redacted]',
     });
-    expect(registry.describeError(Object.assign(new Error('x'), { statusCode: 401 }), 'work/gpt-4o')?.message).toContain('check OPENAI_API_KEY or providers.work.apiKey');
+    expect(registry.describeError(Object.assign(new Error('x'), { statusCode: 401 }), 'work/gpt-4o')?.message).toContain(
+      'check OPENAI_API_KEY or providers.work.apiKey',
+    );
     expect(registry.describeError(new Error('not a model error'), 'work/gpt-4o')).toBeUndefined();
   });
 });

@@ -44,7 +44,10 @@ export function checkBaseURL(name: string, baseURL: string | undefined, example:
 export function providerFetch(name: string, settings: HttpProviderSettings): FetchFunction {
   const timeoutMs = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) {
-    throw new InvalidProviderError(name, `timeoutMs must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, got ${JSON.stringify(settings.timeoutMs)}`);
+    throw new InvalidProviderError(
+      name,
+      `timeoutMs must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, got ${JSON.stringify(settings.timeoutMs)}`,
+    );
   }
   return createTimeoutFetch(timeoutMs, settings.fetch);
 }

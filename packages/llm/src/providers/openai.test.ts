@@ -6,7 +6,11 @@ import { startOpenAIChatServer } from '../testing/openai-chat-server.js';
 import type { LoopbackModelServer, ModelReplyHandler } from '../testing/model-server.js';
 
 const tools = {
-  current_time: tool({ description: 'The time', inputSchema: z.object({ zone: z.string().optional() }), execute: async () => ({ iso: '2026-01-01T00:00:00Z' }) }),
+  current_time: tool({
+    description: 'The time',
+    inputSchema: z.object({ zone: z.string().optional() }),
+    execute: async () => ({ iso: '2026-01-01T00:00:00Z' }),
+  }),
 };
 
 // Calls the tool for a fresh question, answers once the tool result is in.
@@ -29,7 +33,14 @@ describe.each([
   it('runs a tool call then text, sending the system prompt, the key and stream options, and reports usage', async () => {
     server.requests.length = 0;
     const registry = createModelRegistry({ providers: { p: settings(server.baseURL) }, env: {} });
-    const result = streamText({ model: registry.resolve('p/gpt-4o-mini'), instructions: 'You tell the time.', prompt: 'what time is it?', tools, stopWhen: stepCountIs(3), maxRetries: 0 });
+    const result = streamText({
+      model: registry.resolve('p/gpt-4o-mini'),
+      instructions: 'You tell the time.',
+      prompt: 'what time is it?',
+      tools,
+      stopWhen: stepCountIs(3),
+      maxRetries: 0,
+    });
     expect(await result.text).toBe('It is {"iso":"2026-01-01T00:00:00Z"}');
     const steps = await result.steps;
     expect(steps[0]!.toolCalls).toMatchObject([{ toolName: 'current_time', input: { zone: 'UTC' } }]);

@@ -5,7 +5,11 @@ type Block = { type: string; text?: string; content?: unknown };
 
 function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
-  if (Array.isArray(content)) return (content as Block[]).filter((b) => b.type === 'text').map((b) => b.text ?? '').join('');
+  if (Array.isArray(content))
+    return (content as Block[])
+      .filter((b) => b.type === 'text')
+      .map((b) => b.text ?? '')
+      .join('');
   return '';
 }
 
@@ -70,7 +74,12 @@ const messagesApi: ProtocolAdapter = {
         stop_reason: null,
         stop_sequence: null,
         // Anthropic's input_tokens excludes the cached part; kaged's `input` includes it.
-        usage: { input_tokens: usage.input - cacheRead - cacheWrite, cache_creation_input_tokens: cacheWrite, cache_read_input_tokens: cacheRead, output_tokens: 1 },
+        usage: {
+          input_tokens: usage.input - cacheRead - cacheWrite,
+          cache_creation_input_tokens: cacheWrite,
+          cache_read_input_tokens: cacheRead,
+          output_tokens: 1,
+        },
       },
     });
     let index = 0;
@@ -91,7 +100,10 @@ const messagesApi: ProtocolAdapter = {
       send('content_block_stop', { index });
       index++;
     });
-    send('message_delta', { delta: { stop_reason: reply.toolCalls?.length ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: { output_tokens: usage.output } });
+    send('message_delta', {
+      delta: { stop_reason: reply.toolCalls?.length ? 'tool_use' : 'end_turn', stop_sequence: null },
+      usage: { output_tokens: usage.output },
+    });
     send('message_stop', {});
     res.end();
   },

@@ -14,9 +14,15 @@ const chatCompletions: ProtocolAdapter = {
     const lastUser = messages.map((m) => m.role).lastIndexOf('user');
     return {
       // Reasoning models get `developer` messages instead of `system`.
-      system: messages.filter((m) => m.role === 'system' || m.role === 'developer').map((m) => textOf(m.content)).join('\n'),
+      system: messages
+        .filter((m) => m.role === 'system' || m.role === 'developer')
+        .map((m) => textOf(m.content))
+        .join('\n'),
       lastUserMessage: lastUser >= 0 ? textOf(messages[lastUser]!.content) : '',
-      toolResults: messages.slice(lastUser + 1).filter((m) => m.role === 'tool').map((m) => parseMaybe(textOf(m.content))),
+      toolResults: messages
+        .slice(lastUser + 1)
+        .filter((m) => m.role === 'tool')
+        .map((m) => parseMaybe(textOf(m.content))),
       tools: Array.isArray(body.tools) ? body.tools.map((t: { function?: { name?: string } }) => t.function?.name ?? '') : [],
     };
   },
@@ -35,7 +41,9 @@ const chatCompletions: ProtocolAdapter = {
       const args = JSON.stringify(call.input ?? {});
       const half = Math.ceil(args.length / 2);
       // The name first with empty arguments, then the arguments in two pieces: as OpenAI streams them.
-      send({ choices: [{ index: 0, delta: { tool_calls: [{ index, id, type: 'function', function: { name: call.name, arguments: '' } }] }, finish_reason: null }] });
+      send({
+        choices: [{ index: 0, delta: { tool_calls: [{ index, id, type: 'function', function: { name: call.name, arguments: '' } }] }, finish_reason: null }],
+      });
       send({ choices: [{ index: 0, delta: { tool_calls: [{ index, function: { arguments: args.slice(0, half) } }] }, finish_reason: null }] });
       send({ choices: [{ index: 0, delta: { tool_calls: [{ index, function: { arguments: args.slice(half) } }] }, finish_reason: null }] });
     });

@@ -24,7 +24,10 @@ function setup(flush: () => Promise<void>, timeoutMs = 1_000) {
   const lines: Record<string, unknown>[] = [];
   const logger = createLogger({ destination: { write: (line: string) => void lines.push(JSON.parse(line)) } });
   const { calls, delegate } = fakeDelegate(flush);
-  const exporter = new KagedLangfuseExporter({ publicKey: 'pk-lf-public', secretKey: SECRET, baseUrl: 'http://user:pw@127.0.0.1:9/', logger, timeoutMs }, delegate);
+  const exporter = new KagedLangfuseExporter(
+    { publicKey: 'pk-lf-public', secretKey: SECRET, baseUrl: 'http://user:pw@127.0.0.1:9/', logger, timeoutMs },
+    delegate,
+  );
   return { exporter, calls, lines };
 }
 
@@ -46,7 +49,11 @@ describe('KagedLangfuseExporter', () => {
     const { exporter, lines } = setup(() => Promise.reject(refused));
     await expect(exporter.flush()).resolves.toBeUndefined();
     const health = exporter.health();
-    expect(health).toMatchObject({ failures: 1, degraded: true, lastError: { kind: 'connection_refused', message: 'connect ECONNREFUSED 127.0.0.1:9 with Bearer [redacted]' } });
+    expect(health).toMatchObject({
+      failures: 1,
+      degraded: true,
+      lastError: { kind: 'connection_refused', message: 'connect ECONNREFUSED 127.0.0.1:9 with Bearer [redacted]' },
+    });
     expect(Date.parse(health.lastError!.at)).toBeLessThanOrEqual(Date.now());
     expect(lines).toMatchObject([{ level: 'warn', msg: 'trace.export_failed', exporter: 'langfuse', kind: 'connection_refused', failures: 1 }]);
     expect(JSON.stringify(lines)).not.toContain(SECRET);

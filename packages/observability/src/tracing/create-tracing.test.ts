@@ -40,13 +40,24 @@ describe('createTracing', () => {
     const tracing = await createTracing({ storage, env: { LANGFUSE_BASE_URL: 'http://127.0.0.1:9' } });
     expect(tracing.exporters).toEqual(['local']);
     expect(tracing.observability).toBeInstanceOf(Observability);
-    expect(tracing.status()).toEqual({ state: 'ok', exporters: ['local'], sampleRate: 1, langfuse: null, langfuseOff: { reason: 'no_keys' }, localTraces: { maxTraces: 1000, maxAgeDays: 7 } });
+    expect(tracing.status()).toEqual({
+      state: 'ok',
+      exporters: ['local'],
+      sampleRate: 1,
+      langfuse: null,
+      langfuseOff: { reason: 'no_keys' },
+      localTraces: { maxTraces: 1000, maxAgeDays: 7 },
+    });
     await tracing.close();
   });
 
   it('registers the Langfuse exporter from the environment, and says so without secrets', async () => {
     const { lines, logger } = memoryLogger();
-    const tracing = await createTracing({ storage, logger, env: { LANGFUSE_PUBLIC_KEY: 'pk-lf-env', LANGFUSE_SECRET_KEY: 'sk-lf-CANARY', LANGFUSE_BASE_URL: 'http://u:p@127.0.0.1:9/' } });
+    const tracing = await createTracing({
+      storage,
+      logger,
+      env: { LANGFUSE_PUBLIC_KEY: 'pk-lf-env', LANGFUSE_SECRET_KEY: 'sk-lf-CANARY', LANGFUSE_BASE_URL: 'http://u:p@127.0.0.1:9/' },
+    });
     expect(tracing.exporters).toEqual(['langfuse', 'local']);
     expect(tracing.status().langfuse).toEqual({ baseUrl: 'http://127.0.0.1:9', realtime: false, failures: 0, lastError: null, degraded: false });
     expect(tracing.status()).toMatchObject({ state: 'ok', langfuseOff: null });

@@ -133,7 +133,10 @@ export async function createTracing(options: CreateTracingOptions = {}): Promise
     names.push('langfuse');
   }
   const local = localEnabled
-    ? new LocalTraceExporter({}, { onFlushError: (error) => logger.warn({ exporter: 'local', err: (error as Error)?.message ?? String(error) }, 'trace.export_failed') })
+    ? new LocalTraceExporter(
+        {},
+        { onFlushError: (error) => logger.warn({ exporter: 'local', err: (error as Error)?.message ?? String(error) }, 'trace.export_failed') },
+      )
     : undefined;
   if (local) {
     exporters.push(local);
@@ -189,7 +192,12 @@ export async function createTracing(options: CreateTracingOptions = {}): Promise
       exporters: [...names],
       sampleRate,
       langfuse: health,
-      langfuseOff: langfuseSettings.state === 'on' ? null : langfuseSettings.state === 'incomplete' ? { reason: 'incomplete', missing: [...langfuseSettings.missing] } : { reason: 'no_keys' },
+      langfuseOff:
+        langfuseSettings.state === 'on'
+          ? null
+          : langfuseSettings.state === 'incomplete'
+            ? { reason: 'incomplete', missing: [...langfuseSettings.missing] }
+            : { reason: 'no_keys' },
       localTraces: localTraces ? { ...retention } : null,
     };
   };

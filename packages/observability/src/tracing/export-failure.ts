@@ -1,14 +1,7 @@
 import { networkFailureOf, SecretScrubber } from '@kaged/core';
 
 /** Why an export failed, in words an operator can act on. */
-export type ExportFailureKind =
-  | 'connection_refused'
-  | 'connection_failed'
-  | 'dns_failed'
-  | 'timeout'
-  | 'unauthorized'
-  | 'http_error'
-  | 'other';
+export type ExportFailureKind = 'connection_refused' | 'connection_failed' | 'dns_failed' | 'timeout' | 'unauthorized' | 'http_error' | 'other';
 
 export interface ExportFailure {
   kind: ExportFailureKind;

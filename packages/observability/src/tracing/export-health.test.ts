@@ -28,14 +28,24 @@ describe('ExportHealth', () => {
     expect(lines).toHaveLength(2);
     advance(1_000);
     health.failed(refused);
-    expect(lines.at(-1)).toMatchObject({ kind: 'connection_refused', suppressed: 5, failures: 8, exporter: 'langfuse', err: 'connect ECONNREFUSED 127.0.0.1:9' });
+    expect(lines.at(-1)).toMatchObject({
+      kind: 'connection_refused',
+      suppressed: 5,
+      failures: 8,
+      exporter: 'langfuse',
+      err: 'connect ECONNREFUSED 127.0.0.1:9',
+    });
   });
 
   it('is degraded for a minute after the last failure, with the last error', () => {
     const { health, advance } = setup();
     expect(health.status()).toEqual({ failures: 0, lastError: null, degraded: false });
     health.failed(timeout);
-    expect(health.status()).toMatchObject({ failures: 1, degraded: true, lastError: { kind: 'timeout', message: 'Request timed out', at: expect.any(String) } });
+    expect(health.status()).toMatchObject({
+      failures: 1,
+      degraded: true,
+      lastError: { kind: 'timeout', message: 'Request timed out', at: expect.any(String) },
+    });
     advance(60_001);
     expect(health.status()).toMatchObject({ failures: 1, degraded: false });
   });

@@ -61,10 +61,7 @@ export class ExportHealth {
       }
       const suppressed = state?.suppressed ?? 0;
       this.#byKind.set(kind, { loggedAt: now, suppressed: 0 });
-      this.#log.warn(
-        { exporter: this.#exporter, kind, failures: this.#failures, suppressed, err: message },
-        'trace.export_failed',
-      );
+      this.#log.warn({ exporter: this.#exporter, kind, failures: this.#failures, suppressed, err: message }, 'trace.export_failed');
     } catch {
       // Reporting a failure must never become one.
     }

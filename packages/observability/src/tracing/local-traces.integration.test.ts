@@ -28,8 +28,26 @@ async function seed(traces: { id: string; ageMs: number; sessionId?: string; use
       const started = new Date(now - t.ageMs);
       const common = { traceId: t.id, isEvent: false, startedAt: started, endedAt: new Date(started.getTime() + 50) };
       return [
-        { ...common, spanId: `${t.id}r`, name: `agent run: '${t.agentId ?? 'assistant'}'`, spanType: 'agent_run', entityId: t.agentId ?? 'assistant', sessionId: t.sessionId ?? null, userId: t.userId ?? null, tags: t.tags ?? null, metadata: { turnId: `turn-${t.id}` } },
-        { ...common, spanId: `${t.id}g`, parentSpanId: `${t.id}r`, name: "llm: 'm'", spanType: 'model_generation', entityId: t.agentId ?? 'assistant', attributes: { model: 'm', usage: { inputTokens: 5, outputTokens: 2 } } },
+        {
+          ...common,
+          spanId: `${t.id}r`,
+          name: `agent run: '${t.agentId ?? 'assistant'}'`,
+          spanType: 'agent_run',
+          entityId: t.agentId ?? 'assistant',
+          sessionId: t.sessionId ?? null,
+          userId: t.userId ?? null,
+          tags: t.tags ?? null,
+          metadata: { turnId: `turn-${t.id}` },
+        },
+        {
+          ...common,
+          spanId: `${t.id}g`,
+          parentSpanId: `${t.id}r`,
+          name: "llm: 'm'",
+          spanType: 'model_generation',
+          entityId: t.agentId ?? 'assistant',
+          attributes: { model: 'm', usage: { inputTokens: 5, outputTokens: 2 } },
+        },
       ];
     }) as never,
   });
@@ -52,10 +70,17 @@ describe('createLocalTraces', () => {
     expect((await traces.list({ tags: ['x', 'y'] })).traces.map((t) => t.traceId)).toEqual(['a1']);
     expect((await traces.list({ from: new Date(Date.now() - 2500) })).traces.map((t) => t.traceId)).toEqual(['a3', 'a2']);
     expect((await traces.list({ to: new Date(Date.now() - 2500) })).traces.map((t) => t.traceId)).toEqual(['a1']);
-    expect(await traces.list({ perPage: 2, page: 1 })).toMatchObject({ traces: [{ traceId: 'a1' }], pagination: { total: 3, page: 1, perPage: 2, hasMore: false } });
+    expect(await traces.list({ perPage: 2, page: 1 })).toMatchObject({
+      traces: [{ traceId: 'a1' }],
+      pagination: { total: 3, page: 1, perPage: 2, hasMore: false },
+    });
 
     const detail = await traces.get('a1');
-    expect(detail).toMatchObject({ traceId: 'a1', turnId: 'turn-a1', spans: [{ spanId: 'a1r', children: [{ spanId: 'a1g', usage: { inputTokens: 5, outputTokens: 2 } }] }] });
+    expect(detail).toMatchObject({
+      traceId: 'a1',
+      turnId: 'turn-a1',
+      spans: [{ spanId: 'a1r', children: [{ spanId: 'a1g', usage: { inputTokens: 5, outputTokens: 2 } }] }],
+    });
     expect(await traces.get('ffff')).toBeUndefined();
     await (await storage.getStore('observability'))!.dangerouslyClearAll();
   });

@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { RedactContentProcessor } from './redact-content-processor.js';
 
 const span = () =>
-  ({ input: [{ role: 'user', content: 'hello' }], output: { text: 'hi' }, attributes: { instructions: 'You are…', usage: { inputTokens: 3 } } }) as unknown as AnySpan;
+  ({
+    input: [{ role: 'user', content: 'hello' }],
+    output: { text: 'hi' },
+    attributes: { instructions: 'You are…', usage: { inputTokens: 3 } },
+  }) as unknown as AnySpan;
 
 describe('RedactContentProcessor', () => {
   it('drops inputs (and the system prompt) and keeps everything else, on the same span instance', () => {

@@ -7,9 +7,25 @@ import { KAGED_SENSITIVE_FIELDS, MASTRA_SENSITIVE_FIELDS } from './sensitive-fie
 
 // Every spelling kaged's logger censors (SECRET_KEY), as it may appear in a span.
 const kagedSecretKeys = [
-  'apiKey', 'api_key', 'x-api-key', 'token', 'accessToken', 'refresh_token', 'bearerToken', 'authToken',
-  'authorization', 'Proxy-Authorization', 'cookie', 'set-cookie', 'secret', 'clientSecret', 'secretKey',
-  'publicKey', 'private_key', 'password', 'passwd',
+  'apiKey',
+  'api_key',
+  'x-api-key',
+  'token',
+  'accessToken',
+  'refresh_token',
+  'bearerToken',
+  'authToken',
+  'authorization',
+  'Proxy-Authorization',
+  'cookie',
+  'set-cookie',
+  'secret',
+  'clientSecret',
+  'secretKey',
+  'publicKey',
+  'private_key',
+  'password',
+  'passwd',
 ];
 
 function filtered(filter: SensitiveDataFilter, key: string): unknown {
@@ -31,7 +47,18 @@ describe('KAGED_SENSITIVE_FIELDS', () => {
   it('covers names that Mastra’s defaults miss', () => {
     const defaults = new SensitiveDataFilter();
     const missed = kagedSecretKeys.filter((key) => filtered(defaults, key) !== '[REDACTED]');
-    expect(missed).toEqual(['x-api-key', 'accessToken', 'refresh_token', 'authToken', 'Proxy-Authorization', 'cookie', 'set-cookie', 'secretKey', 'publicKey', 'passwd']);
+    expect(missed).toEqual([
+      'x-api-key',
+      'accessToken',
+      'refresh_token',
+      'authToken',
+      'Proxy-Authorization',
+      'cookie',
+      'set-cookie',
+      'secretKey',
+      'publicKey',
+      'passwd',
+    ]);
   });
 });
 

@@ -162,7 +162,12 @@ function toTraceSpan(span: StoredSpan): TraceSpan {
 /** Mastra's usage attribute (`inputTokens`, `inputDetails.cacheRead`…) in kaged's names. */
 export function usageOf(value: unknown): TraceUsage | null {
   if (!value || typeof value !== 'object') return null;
-  const u = value as { inputTokens?: number; outputTokens?: number; inputDetails?: { cacheRead?: number; cacheWrite?: number }; outputDetails?: { reasoning?: number } };
+  const u = value as {
+    inputTokens?: number;
+    outputTokens?: number;
+    inputDetails?: { cacheRead?: number; cacheWrite?: number };
+    outputDetails?: { reasoning?: number };
+  };
   return {
     inputTokens: u.inputTokens ?? 0,
     outputTokens: u.outputTokens ?? 0,

@@ -1,5 +1,13 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_TRACES, displayUrl, LANGFUSE_CLOUD_URL, resolveLangfuse, tracingSchema, type TracingConfig } from './tracing-config.js';
+import {
+  DEFAULT_MAX_AGE_DAYS,
+  DEFAULT_MAX_TRACES,
+  displayUrl,
+  LANGFUSE_CLOUD_URL,
+  resolveLangfuse,
+  tracingSchema,
+  type TracingConfig,
+} from './tracing-config.js';
 
 describe('resolveLangfuse', () => {
   const env = { LANGFUSE_PUBLIC_KEY: 'pk-env', LANGFUSE_SECRET_KEY: 'sk-env', LANGFUSE_BASE_URL: 'http://env.example:3000/' };
@@ -10,7 +18,13 @@ describe('resolveLangfuse', () => {
   });
 
   it('takes the environment when the config has nothing', () => {
-    expect(resolveLangfuse(undefined, env)).toEqual({ state: 'on', publicKey: 'pk-env', secretKey: 'sk-env', baseUrl: 'http://env.example:3000', realtime: false });
+    expect(resolveLangfuse(undefined, env)).toEqual({
+      state: 'on',
+      publicKey: 'pk-env',
+      secretKey: 'sk-env',
+      baseUrl: 'http://env.example:3000',
+      realtime: false,
+    });
   });
 
   it('lets every config value win over the environment', () => {

@@ -53,7 +53,10 @@ export const tracingSchema = z.strictObject({
   /** Flush spans in the background when a traced turn ends. */
   flushEachTurn: z.boolean().default(false),
   /** Added to every turn's trace tags. */
-  tags: z.array(z.string().min(1).max(100)).max(50).default(() => []),
+  tags: z
+    .array(z.string().min(1).max(100))
+    .max(50)
+    .default(() => []),
   environment: z.string().min(1).max(100).optional(),
   release: z.string().min(1).max(200).optional(),
   localTraces: z

@@ -10,7 +10,16 @@ export async function settleWithin(work: Promise<unknown>, timeoutMs: number, on
     timer.unref();
   });
   try {
-    return await Promise.race([work.then(() => true, (error: unknown) => (onError(error), true)), timedOut]);
+    return await Promise.race([
+      work.then(
+        () => true,
+        (error: unknown) => {
+          onError(error);
+          return true;
+        },
+      ),
+      timedOut,
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -93,21 +93,25 @@ function parseFilter(c: Context): LogFilter | Response {
     }
   }
   if (query.level !== undefined) {
-    if (!(query.level in levelValues)) return errorResponse(c, 400, 'invalid_request', `level: must be one of ${Object.keys(levelValues).join(', ')}`, { field: 'level' });
+    if (!(query.level in levelValues))
+      return errorResponse(c, 400, 'invalid_request', `level: must be one of ${Object.keys(levelValues).join(', ')}`, { field: 'level' });
     filter.level = query.level;
   }
   if (query.turnId !== undefined) filter.turnId = query.turnId;
   if (query.sessionId !== undefined) filter.sessionId = query.sessionId;
   if (query.since !== undefined) {
     const since = new Date(query.since);
-    if (Number.isNaN(since.getTime())) return errorResponse(c, 400, 'invalid_request', 'since: must be an ISO 8601 time such as 2026-11-23T18:00:00Z', { field: 'since' });
+    if (Number.isNaN(since.getTime()))
+      return errorResponse(c, 400, 'invalid_request', 'since: must be an ISO 8601 time such as 2026-11-23T18:00:00Z', { field: 'since' });
     filter.since = since.toISOString();
   }
   for (const key of ['limit', 'afterSeq'] as const) {
     const value = query[key];
     if (value === undefined) continue;
     if (!/^\d+$/.test(value) || (key === 'limit' && (Number(value) < 1 || Number(value) > 5000))) {
-      return errorResponse(c, 400, 'invalid_request', `${key}: must be ${key === 'limit' ? 'an integer from 1 to 5000' : 'a non-negative integer'}`, { field: key });
+      return errorResponse(c, 400, 'invalid_request', `${key}: must be ${key === 'limit' ? 'an integer from 1 to 5000' : 'a non-negative integer'}`, {
+        field: key,
+      });
     }
     filter[key] = Number(value);
   }

@@ -35,7 +35,8 @@ export function traceRoutes({ traces, costOf }: TraceRoutesOptions): Hono {
       return errorResponse(c, 400, 'invalid_request', 'traceId: must be 1-32 hexadecimal digits (as in turn.start)', { field: 'traceId' });
     }
     const trace = await traces.get(traceId.toLowerCase(), { costOf });
-    if (!trace) return errorResponse(c, 404, 'unknown_trace', `no local trace ${traceId}: it was not sampled, was pruned, or is still being written (wait a second)`);
+    if (!trace)
+      return errorResponse(c, 404, 'unknown_trace', `no local trace ${traceId}: it was not sampled, was pruned, or is still being written (wait a second)`);
     return c.json(trace);
   });
 

@@ -73,7 +73,11 @@ export function turnRoutes({ harness, isClosing }: TurnRoutesOptions): Hono {
       // Without a stream the guards' flags would be lost: they ride along with the result.
       if (last?.type === 'turn.end') return c.json(guardFlags.length > 0 ? { ...dataOf(last), guardFlags } : dataOf(last));
       if (last?.type === 'turn.error') {
-        return errorResponse(c, 502, last.code, last.message, { turnId: last.turnId, sessionId: last.sessionId, ...(guardFlags.length > 0 ? { guardFlags } : {}) });
+        return errorResponse(c, 502, last.code, last.message, {
+          turnId: last.turnId,
+          sessionId: last.sessionId,
+          ...(guardFlags.length > 0 ? { guardFlags } : {}),
+        });
       }
       return errorResponse(c, 500, 'internal_error', 'the turn ended without a result');
     },

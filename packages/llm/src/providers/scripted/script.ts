@@ -27,10 +27,7 @@ const stepSchema = z
 
 const ruleSchema = z.strictObject({
   /** Case-insensitive regular expression tested against the last user message. */
-  when: z
-    .string()
-    .refine(isValidRegExp, { message: 'not a valid regular expression' })
-    .optional(),
+  when: z.string().refine(isValidRegExp, { message: 'not a valid regular expression' }).optional(),
   steps: z.array(stepSchema).min(1),
 });
 

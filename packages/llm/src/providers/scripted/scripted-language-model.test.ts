@@ -77,7 +77,15 @@ describe('ScriptedLanguageModel: rule selection', () => {
   it('joins the text parts of a multi-part user message before matching', async () => {
     const result = await generateText({
       model,
-      messages: [{ role: 'user', content: [{ type: 'text', text: 'wea' }, { type: 'text', text: 'ther' }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'wea' },
+            { type: 'text', text: 'ther' },
+          ],
+        },
+      ],
     });
     expect(result.text).toBe('weather rule');
   });
@@ -93,10 +101,7 @@ describe('ScriptedLanguageModel: steps within a turn', () => {
   const model = scripted([
     {
       when: 'time',
-      steps: [
-        { tools: [{ name: 'clock', input: { q: 'now for {{message}}' } }] },
-        { text: 'The time is {{toolResult}}' },
-      ],
+      steps: [{ tools: [{ name: 'clock', input: { q: 'now for {{message}}' } }] }, { text: 'The time is {{toolResult}}' }],
     },
     { steps: [{ text: 'plain' }] },
   ]);
@@ -266,11 +271,7 @@ describe('ScriptedLanguageModel: placeholders', () => {
   it('renders {{toolResult}} inside a tool input of a later step', async () => {
     const model = scripted([
       {
-        steps: [
-          { tools: [{ name: 'first' }] },
-          { tools: [{ name: 'second', input: { previous: 'was {{toolResult}}' } }] },
-          { text: 'done: {{toolResult}}' },
-        ],
+        steps: [{ tools: [{ name: 'first' }] }, { tools: [{ name: 'second', input: { previous: 'was {{toolResult}}' } }] }, { text: 'done: {{toolResult}}' }],
       },
     ]);
     const calls: unknown[] = [];

@@ -108,9 +108,7 @@ export class ScriptedLanguageModel implements LanguageModelV4 {
           .map((m) => m.content)
           .join('\n'),
         toolResult: lastToolResult(prompt),
-        tools: JSON.stringify(
-          Object.fromEntries((options.tools ?? []).map((tool) => [tool.name, tool.type === 'function' ? (tool.description ?? '') : ''])),
-        ),
+        tools: JSON.stringify(Object.fromEntries((options.tools ?? []).map((tool) => [tool.name, tool.type === 'function' ? (tool.description ?? '') : '']))),
       },
     };
   }
@@ -167,10 +165,8 @@ function lastUserIndex(prompt: LanguageModelV4Prompt): number {
 
 function lastUserText(prompt: LanguageModelV4Prompt): string {
   const message = prompt[lastUserIndex(prompt)];
-  if (!message || message.role !== 'user') return '';
-  return message.content
-    .map((part) => (part.type === 'text' ? part.text : ''))
-    .join('');
+  if (message?.role !== 'user') return '';
+  return message.content.map((part) => (part.type === 'text' ? part.text : '')).join('');
 }
 
 function assistantMessagesSinceLastUser(prompt: LanguageModelV4Prompt): number {

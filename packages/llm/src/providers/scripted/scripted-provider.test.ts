@@ -1,6 +1,5 @@
 import { generateText } from 'ai';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { KagedLlmError } from '../../errors/kaged-llm-error.js';
 import { NoSuchModelError } from '../../errors/no-such-model-error.js';
 import { ScriptedLanguageModel } from './scripted-language-model.js';
@@ -38,7 +37,9 @@ describe('createScriptedProvider', () => {
     expect(error.code).toBe('unknown_model');
     expect(error.name).toBe('NoSuchModelError');
     expect(error.modelId).toBe('demo/writer');
-    expect(error.message).toBe('unknown model "demo/writer": the script of provider "demo" has no model "writer" (models: assistant, researcher; "*" matches any)');
+    expect(error.message).toBe(
+      'unknown model "demo/writer": the script of provider "demo" has no model "writer" (models: assistant, researcher; "*" matches any)',
+    );
   });
 
   it('lets a "*" model catch any name, while an exact name still wins', async () => {
