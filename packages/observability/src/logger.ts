@@ -46,14 +46,12 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       level: options.level ?? 'info',
       timestamp: pino.stdTimeFunctions.isoTime,
       // Correlation: lines written while a turn runs carry its ids, whoever writes them.
-      mixin: (_fields, _level, logger) => {
+      mixin: () => {
         const context = currentLogContext();
         if (!context) return {};
-        // A child logger that already binds a field (the harness binds turnId) keeps its own:
-        // no key appears twice in a line.
-        const bound = (logger as Logger).bindings();
+        // Merged under the call's own fields, so a field the call names itself is not repeated.
         const fields: Record<string, unknown> = {};
-        for (const [key, value] of Object.entries(context)) if (value !== undefined && !(key in bound)) fields[key] = value;
+        for (const [key, value] of Object.entries(context)) if (value !== undefined) fields[key] = value;
         return fields;
       },
       // Secrets are censored by key name (@kaged/core's one list), at any depth and in any case,

@@ -1,3 +1,4 @@
+import { tryParseModelId } from '@kaged/llm';
 import type { TurnEvent, TurnUsage } from '@kaged/harness';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ReadinessCheck } from '../server/routes/health.js';
@@ -235,8 +236,7 @@ export class DaemonMetrics {
   }
 }
 
-/** `openai/gpt-4o-mini` -> provider `openai`, model `gpt-4o-mini` (only the first `/` splits). */
+/** `openai/gpt-4o-mini` -> provider `openai`, model `gpt-4o-mini`; `unknown` provider for a malformed id. */
 function providerAndModel(modelId: string): { provider: string; model: string } {
-  const slash = modelId.indexOf('/');
-  return slash > 0 ? { provider: modelId.slice(0, slash), model: modelId.slice(slash + 1) } : { provider: 'unknown', model: modelId };
+  return tryParseModelId(modelId) ?? { provider: 'unknown', model: modelId };
 }

@@ -88,8 +88,9 @@ export async function createLiveProject(options: LiveProjectOptions): Promise<Li
       nextRegistry = createModelRegistry({ providers: next.providers });
       await prompts.setPrompts(next.prompts);
     } catch (error) {
-      errors =
-        error instanceof ProjectConfigError ? [...error.issues] : [{ file: project.file, line: 1, column: 1, path: '', message: (error as Error).message }];
+      errors = ProjectConfigError.isInstance(error)
+        ? [...error.issues]
+        : [{ file: project.file, line: 1, column: 1, path: '', message: (error as Error).message }];
       log.warn({ file: project.file, errors: errors.map(formatIssue) }, 'project.reload_failed');
       options.onReloadOutcome?.({ kind: 'project', ok: false });
       return;
@@ -106,6 +107,21 @@ export async function createLiveProject(options: LiveProjectOptions): Promise<Li
     const needsRestart = (['server', 'sessions', 'observability'] as const).filter((key) => JSON.stringify(previous[key]) !== JSON.stringify(next[key]));
     if (needsRestart.length > 0) log.warn({ fields: needsRestart }, 'project.restart_required');
     await prompts.setWatchFiles(next.watchFiles);
+  }
+
+  // An edit saved after the caller loaded the project but before the watcher was ready raised
+  // no event: load once more now that every later save will, and apply what differs.
+  await catchUpWithDisk();
+
+  async function catchUpWithDisk(): Promise<void> {
+    let onDisk: Project;
+    try {
+      onDisk = await loadProject(project.file, { env: options.env });
+    } catch {
+      // Broken on disk: reload() reports it the way a live edit would be reported.
+      return reload();
+    }
+    if (JSON.stringify(onDisk) !== JSON.stringify(project)) await reload();
   }
 
   return {

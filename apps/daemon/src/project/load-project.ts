@@ -1,7 +1,7 @@
 import { access, readFile, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { builtinTools, guardConfigOf, toolDescriptionPromptId, type AgentDefinition } from '@kaged/harness';
+import { builtinTools, guardConfigOf, subagentToolName, toolDescriptionPromptId, type AgentDefinition } from '@kaged/harness';
 import {
   apiKeyEnvOf,
   apiKeyOf,
@@ -200,9 +200,9 @@ async function checkAgent(
     const names = typeof entry === 'string' ? [entry] : entry.tools;
     const field = typeof entry === 'string' ? at('guards', 'expectTools', index) : at('guards', 'expectTools', index, 'tools');
     for (const name of names) {
-      const known = agent.tools.includes(name) || agent.subagents.some((id) => `agent-${id}` === name);
+      const known = agent.tools.includes(name) || agent.subagents.some((id) => subagentToolName(id) === name);
       if (!known) {
-        const offered = [...agent.tools, ...agent.subagents.map((id) => `agent-${id}`)];
+        const offered = [...agent.tools, ...agent.subagents.map(subagentToolName)];
         issues.push(yaml.issueAt(field, `expects tool "${name}", which agent "${agentId}" does not have (its tools: ${offered.join(', ') || 'none'})`));
       }
     }

@@ -8,7 +8,7 @@ import { createLogger } from '../logger.js';
 import { LocalTraceExporter } from './local-trace-exporter.js';
 import { createLocalTraces, type LocalTraces, type TraceRetention } from './local-traces.js';
 import { RedactContentProcessor } from './redact-content-processor.js';
-import { DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_TRACES, displayUrl, resolveLangfuse, type TracingConfig } from './tracing-config.js';
+import { DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_TRACES, DEFAULT_SAMPLE_RATE, displayUrl, resolveLangfuse, type TracingConfig } from './tracing-config.js';
 import { settleWithin } from './with-timeout.js';
 
 export interface CreateTracingOptions extends TracingConfig {
@@ -94,7 +94,7 @@ export interface KagedTracing {
 export async function createTracing(options: CreateTracingOptions = {}): Promise<KagedTracing> {
   const logger = (options.logger ?? createLogger({ level: 'silent' })).child({ component: 'tracing' });
   const env = options.env ?? process.env;
-  const sampleRate = options.sampleRate ?? 1;
+  const sampleRate = options.sampleRate ?? DEFAULT_SAMPLE_RATE;
   const flushTimeoutMs = options.flushTimeoutMs ?? 5_000;
   const langfuseSettings = resolveLangfuse(options.langfuse, env);
   const localEnabled = options.localTraces?.enabled !== false && options.storage !== undefined;

@@ -30,6 +30,7 @@ export interface LangfuseConfig {
 export const LANGFUSE_CLOUD_URL = 'https://cloud.langfuse.com';
 export const DEFAULT_MAX_TRACES = 1000;
 export const DEFAULT_MAX_AGE_DAYS = 7;
+export const DEFAULT_SAMPLE_RATE = 1;
 
 /**
  * The `observability:` section as a project file writes it: the one source of the tracing
@@ -38,7 +39,7 @@ export const DEFAULT_MAX_AGE_DAYS = 7;
  */
 export const tracingSchema = z.strictObject({
   /** Share of turns traced, 0 to 1. */
-  sampleRate: z.number().min(0, 'sampleRate must be between 0 and 1').max(1, 'sampleRate must be between 0 and 1').default(1),
+  sampleRate: z.number().min(0, 'sampleRate must be between 0 and 1').max(1, 'sampleRate must be between 0 and 1').default(DEFAULT_SAMPLE_RATE),
   /** Drop span content before export; timings, tokens and ids stay. */
   redact: z.strictObject({ inputs: z.boolean().default(false), outputs: z.boolean().default(false) }).prefault({}),
   /** Each key falls back to LANGFUSE_PUBLIC_KEY, LANGFUSE_SECRET_KEY, LANGFUSE_BASE_URL. */
