@@ -298,6 +298,13 @@ describe('published packages work for library consumers', () => {
     }
   });
 
+  it('kaged carries the web console it serves at / (index.html, hashed script and stylesheet)', () => {
+    const paths = [...readTarball(tarballs.get('kaged')!).keys()].map((p) => p.replace(/^package\//, ''));
+    expect(paths).toContain('dist/console/index.html');
+    expect(paths.filter((p) => /^dist\/console\/assets\/app-[0-9a-f]{10}\.js$/.test(p))).toHaveLength(1);
+    expect(paths.filter((p) => /^dist\/console\/assets\/app-[0-9a-f]{10}\.css$/.test(p))).toHaveLength(1);
+  });
+
   it('installs the kaged CLI bin', () => {
     const bin = join(consumer, 'node_modules', '.bin', process.platform === 'win32' ? 'kaged.cmd' : 'kaged');
     expect(existsSync(bin)).toBe(true);

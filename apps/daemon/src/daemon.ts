@@ -12,15 +12,18 @@ import { loadProject } from './project/load-project.js';
 import type { Project } from './project/project.js';
 import { createApp } from './server/app.js';
 import { isLoopback, listen } from './server/listen.js';
+import { daemonToken } from './server/token-rule.js';
 import { guardScoreObserver } from './turn-observers/guard-score-observer.js';
+import { turnTraces } from './turn-observers/turn-trace-observer.js';
 import { logCorrelationObserver } from './turn-observers/log-correlation-observer.js';
+import { StorageHealthObserver } from './turn-observers/storage-health-observer.js';
 import { traceFlushObserver } from './turn-observers/trace-flush-observer.js';
 import { kagedVersion } from './version.js';
 import { createMetering } from './wiring/metrics.js';
 import { projectModels } from './wiring/models.js';
 import { readinessChecks } from './wiring/readiness.js';
 import { openStorage } from './wiring/storage.js';
-import { projectTools } from './wiring/tools.js';
+import { startProjectTools } from './wiring/tools.js';
 import { startTracing } from './wiring/tracing.js';
 
 export interface DaemonOptions {
@@ -82,7 +85,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const project = await loadProject(options.project, { env });
   const host = options.host ?? project.server.host;
   const port = options.port ?? project.server.port;
-  const token = options.token ?? project.server.token ?? (env.KAGED_TOKEN || undefined);
+  const token = daemonToken({ option: options.token, project: project.server.token, env: env.KAGED_TOKEN });
   if (!isLoopback(host) && !token) {
     throw new KagedDaemonError(
       'token_required',
@@ -99,6 +102,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     throw error;
   };
   const metering = createMetering();
+  // MCP servers connect in the background from here; a reload applies `mcp:` edits before the agents.
+  const tools = startProjectTools({ project, env, logger, metrics: metering.metrics });
+  opened.push(() => tools.mcp.close());
   // Prompts, the project file and its providers follow edits on disk from here on, start-up
   // included. Until the harness exists a reload only changes live.current(), which the harness
   // is built from: no reload reaches a missing harness, and no edit is lost.
@@ -108,7 +114,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     env,
     logger,
     secrets,
-    onReload: (next) => running?.setAgents(next.agents),
+    onReload: (next) => {
+      void tools.mcp.apply(next.mcp.servers, next.mcp.references);
+      running?.setAgents(next.agents);
+    },
     onReloadOutcome: ({ kind, ok }) => metering.metrics.recordReload(kind, ok),
   });
   opened.push(() => live.close());
@@ -121,18 +130,22 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     traceMetadata,
     traceTags,
     shutdown: stopTracing,
-  } = await startTracing({ project, store: storage.store, env, logger }).catch(abandon);
+  } = await startTracing({ project, store: storage.store, env, logger, secrets }).catch(abandon);
   opened.push(stopTracing);
   const models = projectModels(live, logger);
 
+  // Turns that fail to write their session make the `sessions` check degraded until one succeeds.
+  const storageHealth = new StorageHealthObserver();
   // No await from reading live.current() to setting `running`: a reload lands before or after, never between.
+  const recentTurns = turnTraces();
   const harness = createHarness({
     agents: live.current().agents,
     prompts: live.prompts,
     models: models.models,
-    describeError: models.describeError,
+    describeError: (error, agent) => storage.describeError(error) ?? models.describeError(error, agent),
     pricing: models.pricing,
-    tools: projectTools(),
+    turnTimeoutMs: project.sessions.turnTimeoutMs,
+    toolSource: tools.source,
     memory: storage.memory,
     mastra,
     logger,
@@ -144,6 +157,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       metering.observer,
       traceFlushObserver(tracing),
       guardScoreObserver(mastra, logger.child({ component: 'guards' })),
+      recentTurns.observer,
+      storageHealth,
     ),
   });
   running = harness;
@@ -158,10 +173,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     logRing,
     shutdown: shutdown.signal,
     token,
+    browser: { host, port, allowedHosts: project.server.allowedHosts, allowedOrigins: project.server.allowedOrigins },
     isClosing: () => closing,
     prompts: () => ({ project: live.state(), prompts: live.prompts.status() }),
-    checks: readinessChecks({ live, sessions: storage.description, tracing }),
+    checks: readinessChecks({ live, sessions: { check: () => storageHealth.check(() => storage.check()) }, tracing, mcp: tools.mcp }),
     traces: { traces: tracing.localTraces, costOf: models.traceCost },
+    feedback: { turns: recentTurns, mastra, logger, counted: (agent, value) => metering.metrics.feedback.inc({ agent, value }) },
   });
 
   const server = await listen(app.fetch, host, port).catch(abandon);
@@ -184,6 +201,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       await stopped;
       // The last turns' spans, then the stores they and the sessions were written to.
+      // Every MCP server's child process, before the stores: no call is left to answer.
+      await tools.mcp.close();
       await stopTracing();
       await storage.close();
       await live.close();

@@ -8,15 +8,18 @@ import type { AgentDefinition } from './agent-definition.js';
 import { AgentDefinitionError } from './errors/agent-definition-error.js';
 import type { ModelResolver } from './ports/model-resolver.js';
 import type { PromptSnapshotView, PromptSource } from './ports/prompt-source.js';
+import type { SelectedTool, ToolSnapshot, ToolSource } from './ports/tool-source.js';
 
 /** Where a turn's prompt snapshot travels: in the request context of its `agent.stream()`. */
 const SNAPSHOT_KEY = 'kaged.promptSnapshot';
+/** And its tool snapshot, taken at the same boundary. */
+const TOOLS_KEY = 'kaged.toolSnapshot';
 
 export interface AgentTreeOptions {
   definitions: ReadonlyMap<string, AgentDefinition>;
   prompts: PromptSource;
   models: ModelResolver;
-  tools: ToolsInput;
+  tools: ToolSource;
   memory?: MastraMemory | undefined;
   mastra?: Mastra | undefined;
 }
@@ -36,8 +39,8 @@ export class AgentTrees {
   readonly definitions: ReadonlyMap<string, AgentDefinition>;
   readonly #options: AgentTreeOptions;
   readonly #trees = new Map<string, Agent>();
-  // Tools with operator descriptions, per snapshot and agent: built once per prompt version.
-  readonly #describedTools = new WeakMap<PromptSnapshotView, Map<string, ToolsInput>>();
+  // An agent's tools, per tool snapshot, prompt snapshot and agent: built once per version of either.
+  readonly #agentTools = new WeakMap<ToolSnapshot, WeakMap<PromptSnapshotView, Map<string, ToolsInput>>>();
 
   constructor(options: AgentTreeOptions) {
     this.#options = options;
@@ -59,13 +62,21 @@ export class AgentTrees {
     return tree;
   }
 
-  /** The request context that gives a turn's agents `snapshot`. */
-  requestContextFor(snapshot: PromptSnapshotView): RequestContext {
-    return new RequestContext([[SNAPSHOT_KEY, snapshot]]);
+  /** The tools as they are now: a turn takes them at its message boundary, with its prompts. */
+  toolSnapshot(): ToolSnapshot {
+    return this.#options.tools.snapshot();
+  }
+
+  /** The request context that gives a turn's agents `snapshot` and `tools`. */
+  requestContextFor(snapshot: PromptSnapshotView, tools: ToolSnapshot = this.toolSnapshot()): RequestContext {
+    return new RequestContext<unknown>([
+      [SNAPSHOT_KEY, snapshot],
+      [TOOLS_KEY, tools],
+    ]);
   }
 
   /** The prompt versions a turn of `agentId` uses: its agent's, its tools' and every subagent's it may call. */
-  promptsOf(agentId: string, snapshot: PromptSnapshotView): { id: string; version: string }[] {
+  promptsOf(agentId: string, snapshot: PromptSnapshotView, tools: ToolSnapshot = this.toolSnapshot()): { id: string; version: string }[] {
     const seen = new Set<string>();
     const result: { id: string; version: string }[] = [];
     const visit = (id: string) => {
@@ -75,8 +86,8 @@ export class AgentTrees {
       if (!result.some((p) => p.id === definition.promptId)) {
         result.push({ id: definition.promptId, version: snapshot.get(definition.promptId)?.version ?? 'missing' });
       }
-      for (const tool of definition.tools) {
-        const override = snapshot.get(toolDescriptionPromptId(tool));
+      for (const { promptName } of selectTools(tools, definition.tools).values()) {
+        const override = snapshot.get(toolDescriptionPromptId(promptName));
         if (override && !result.some((p) => p.id === override.id)) result.push({ id: override.id, version: override.version });
       }
       definition.subagents.forEach(visit);
@@ -102,11 +113,11 @@ export class AgentTrees {
     if (callers.includes(agentId)) {
       throw new AgentDefinitionError(`subagents form a cycle: ${[...callers, agentId].join(' -> ')}`);
     }
-    const agentTools: ToolsInput = {};
-    for (const name of definition.tools) {
-      const tool = tools[name];
-      if (!tool) throw new AgentDefinitionError(`agent "${agentId}" lists unknown tool "${name}" (tools: ${Object.keys(tools).join(', ')})`);
-      agentTools[name] = tool;
+    try {
+      tools.snapshot().select(definition.tools);
+    } catch (error) {
+      if (error instanceof AgentDefinitionError) throw new AgentDefinitionError(`agent "${agentId}" lists ${error.message}`);
+      throw error;
     }
     const subagents = Object.fromEntries(definition.subagents.map((id) => [id, this.#build(id, false, [...callers, agentId])]));
     const agent = new Agent({
@@ -119,7 +130,7 @@ export class AgentTrees {
         if (!prompt) throw new AgentDefinitionError(`prompt "${definition.promptId}" of agent "${agentId}" is not loaded`);
         return prompt.text;
       },
-      tools: ({ requestContext }) => this.#toolsFor(agentId, agentTools, this.#snapshotIn(requestContext)),
+      tools: ({ requestContext }) => this.#toolsFor(definition, this.#toolSnapshotIn(requestContext), this.#snapshotIn(requestContext)),
       // See LanguageModelLike: the runtime contract is checked by Mastra, not the type copy.
       model: models.resolve(definition.model) as MastraModelConfig,
       agents: subagents,
@@ -147,18 +158,34 @@ export class AgentTrees {
     return snapshot ?? this.#options.prompts.snapshot();
   }
 
-  /** `tools` with each description the operator overrides in `snapshot` replaced. */
-  #toolsFor(agentId: string, tools: ToolsInput, snapshot: PromptSnapshotView): ToolsInput {
-    const names = Object.keys(tools);
-    if (!names.some((name) => snapshot.get(toolDescriptionPromptId(name)))) return tools;
-    let perAgent = this.#describedTools.get(snapshot);
-    if (!perAgent) this.#describedTools.set(snapshot, (perAgent = new Map()));
-    let described = perAgent.get(agentId);
-    if (!described) {
-      described = Object.fromEntries(names.map((name) => [name, withDescription(tools[name]!, snapshot.get(toolDescriptionPromptId(name))?.text)]));
-      perAgent.set(agentId, described);
+  #toolSnapshotIn(requestContext: RequestContext | undefined): ToolSnapshot {
+    return (requestContext?.get(TOOLS_KEY) as ToolSnapshot | undefined) ?? this.toolSnapshot();
+  }
+
+  /** The agent's tools in `tools`, each description the operator overrides in `snapshot` replaced. */
+  #toolsFor(definition: AgentDefinition, tools: ToolSnapshot, snapshot: PromptSnapshotView): ToolsInput {
+    let perPrompts = this.#agentTools.get(tools);
+    if (!perPrompts) this.#agentTools.set(tools, (perPrompts = new WeakMap()));
+    let perAgent = perPrompts.get(snapshot);
+    if (!perAgent) perPrompts.set(snapshot, (perAgent = new Map()));
+    let result = perAgent.get(definition.id);
+    if (!result) {
+      const selected = [...selectTools(tools, definition.tools)];
+      result = Object.fromEntries(
+        selected.map(([name, { tool, promptName }]) => [name, withDescription(tool, snapshot.get(toolDescriptionPromptId(promptName))?.text)]),
+      );
+      perAgent.set(definition.id, result);
     }
-    return described;
+    return result;
+  }
+}
+
+/** `tools.select(names)`, or none when a name has gone (the build-time check already reported it). */
+function selectTools(tools: ToolSnapshot, names: readonly string[]): ReadonlyMap<string, SelectedTool> {
+  try {
+    return tools.select(names);
+  } catch {
+    return new Map();
   }
 }
 

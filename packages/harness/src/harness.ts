@@ -11,11 +11,14 @@ import { silentLogger, type HarnessLogger } from './ports/logger.js';
 import { noPricing, type ModelPricing } from './ports/model-pricing.js';
 import type { ModelResolver } from './ports/model-resolver.js';
 import type { PromptSource } from './ports/prompt-source.js';
+import { staticToolSource } from './ports/static-tool-source.js';
+import type { ToolSource } from './ports/tool-source.js';
 import { isolateTurnObserver, noTurnObserver, type TurnInfo, type TurnObserver } from './ports/turn-observer.js';
 import { builtinTools } from './tools/builtin-tools.js';
 import type { TurnEvent } from './turn-events.js';
 import { observedTurnEvents } from './turn-iterator.js';
-import { runTurn, type TurnRunnerContext } from './turn-runner.js';
+import { runTurn, type TurnHistoryMessage, type TurnRunnerContext } from './turn-runner.js';
+import { DEFAULT_TURN_TIMEOUT_MS } from './turn-watchdog.js';
 
 export interface HarnessOptions {
   agents: readonly AgentDefinition[];
@@ -23,6 +26,11 @@ export interface HarnessOptions {
   models: ModelResolver;
   /** Tools agents may list by name, in addition to (or replacing) the built-in ones. */
   tools?: ToolsInput;
+  /**
+   * Where turns get their tools instead, when they change while the harness runs (MCP servers):
+   * each turn takes one snapshot at its message boundary. It replaces `tools` and the built-ins.
+   */
+  toolSource?: ToolSource;
   /** Session history. Without it every turn starts with no history. */
   memory?: MastraMemory;
   /** The Mastra instance whose observability, logger and storage the agents use. */
@@ -37,6 +45,11 @@ export interface HarnessOptions {
    * correlation, guard scores). `combineTurnObservers` makes one of several. Default: nobody.
    */
   observer?: TurnObserver;
+  /**
+   * The bound on a turn's total time: past it the turn ends with `turn.error` `turn_timeout`,
+   * whatever it waits on. Default 10 minutes (turn-watchdog.ts).
+   */
+  turnTimeoutMs?: number;
   /** Explains model-call failures for `turn.error` (`auth_failed`, `timeout`…). Default: none. */
   describeError?: ErrorDescriber;
   /** Prices model usage for `turn.end`'s `costUsd`. Default: none, so `costUsd` is `null`. */
@@ -48,6 +61,11 @@ export interface TurnRequest {
   message: string;
   /** Continue this session; a new id is created when absent. */
   sessionId?: string | undefined;
+  /**
+   * The conversation before `message`, kept by the client: the model sees it, and the turn
+   * neither reads nor writes session memory (the session id still names the turn's trace).
+   */
+  history?: readonly TurnHistoryMessage[] | undefined;
   userId?: string | undefined;
   tags?: string[] | undefined;
   metadata?: Record<string, unknown> | undefined;
@@ -97,7 +115,7 @@ export interface Harness {
  */
 export function createHarness(options: HarnessOptions): Harness {
   const logger = (options.logger ?? silentLogger).child({ component: 'harness' });
-  const tools: ToolsInput = { ...builtinTools, ...options.tools };
+  const tools = options.toolSource ?? staticToolSource({ ...builtinTools, ...options.tools });
   const observer = isolateTurnObserver(options.observer ?? noTurnObserver, (error, call) => logger.debug({ err: error, call }, 'observer.failed'));
   const treesOf = (agents: readonly AgentDefinition[]) =>
     new AgentTrees({
@@ -119,6 +137,7 @@ export function createHarness(options: HarnessOptions): Harness {
     traceTags: options.traceTags,
     baselines: new TokenBaselines(),
     running: new Set(),
+    turnTimeoutMs: options.turnTimeoutMs ?? DEFAULT_TURN_TIMEOUT_MS,
   };
   let active = 0;
   let drainWaiters: (() => void)[] = [];

@@ -11,11 +11,24 @@ import type { PromptSource } from './ports/prompt-source.js';
 import type { TurnInfo } from './ports/turn-observer.js';
 import type { TurnEvent } from './turn-events.js';
 import { TurnUsageMeter } from './turn-usage.js';
+import { isStorageFailure, StorageFailureError, TurnTimeoutError, TurnWatchdog } from './turn-watchdog.js';
+
+/** One earlier message of a conversation the client keeps itself (see `TurnRunRequest.history`). */
+export interface TurnHistoryMessage {
+  role: 'user' | 'assistant';
+  content: string;
+}
 
 /** What a turn asks for (see `TurnRequest` in harness.ts, of which this is the part the runner reads). */
 export interface TurnRunRequest {
   agentId: string;
   message: string;
+  /**
+   * The conversation before `message`, when the client keeps it (an OpenAI-style client without
+   * a session): the model sees these messages, then `message`, and the turn neither reads nor
+   * writes session memory. Absent: the session's memory holds the history.
+   */
+  history?: readonly TurnHistoryMessage[] | undefined;
   userId?: string | undefined;
   tags?: string[] | undefined;
   metadata?: Record<string, unknown> | undefined;
@@ -35,6 +48,8 @@ export interface TurnRunnerContext {
   baselines: TokenBaselines;
   /** Running turns' abort controllers, for `abortAll`. */
   running: Set<AbortController>;
+  /** The bound on a turn's total time (turn-watchdog.ts). */
+  turnTimeoutMs: number;
 }
 
 /**
@@ -53,12 +68,17 @@ export async function* runTurn(context: TurnRunnerContext, trees: AgentTrees, tu
   const log = context.logger;
   // The message boundary: everything this turn does uses this snapshot.
   const snapshot = context.prompts.snapshot();
-  const prompts = trees.promptsOf(agentId, snapshot);
+  const tools = trees.toolSnapshot();
+  const prompts = trees.promptsOf(agentId, snapshot, tools);
   const definition = trees.definitions.get(agentId)!;
   const abort = new AbortController();
   const onRequestAbort = () => abort.abort(request.signal?.reason);
   request.signal?.addEventListener('abort', onRequestAbort, { once: true });
   context.running.add(abort);
+  // No await below may outlast the turn's bound, nor a Mastra stream that failed underneath.
+  const watchdog = new TurnWatchdog({ timeoutMs: context.turnTimeoutMs, signal: abort.signal });
+  let chunks: AsyncIterator<unknown> | undefined;
+  let mastraAgent: ReturnType<AgentTrees['agentFor']> | undefined;
   let finished = false;
   let startSent = false;
 
@@ -69,6 +89,16 @@ export async function* runTurn(context: TurnRunnerContext, trees: AgentTrees, tu
     return { type: 'turn.start', turnId, sessionId, agentId, prompts, traceId: turn.traceId };
   };
   const fail = (error: unknown): TurnEvent => {
+    // The watchdog's own reasons win over the abort they cause; a store's failure keeps its
+    // code whatever else is described (the application's describer may word it better).
+    const storeError = StorageFailureError.isInstance(error) ? (error as Error).cause : isStorageFailure(error) ? error : undefined;
+    if (TurnTimeoutError.isInstance(error) || storeError !== undefined) {
+      const described = storeError === undefined ? undefined : context.describeError(storeError, definition);
+      const own = storeError === undefined ? (error as TurnTimeoutError) : new StorageFailureError(storeError);
+      const { code, message } = described?.code === own.code ? described : own;
+      log.warn({ ...ids, code, err: message, durationMs: durationMs() }, 'turn.error');
+      return { type: 'turn.error', turnId, sessionId, code, message };
+    }
     // The turn's own agent made the model call: a subagent's failure arrives as a tool error.
     const aborted = abort.signal.aborted;
     const described = aborted || error === undefined ? undefined : context.describeError(error, definition);
@@ -82,32 +112,46 @@ export async function* runTurn(context: TurnRunnerContext, trees: AgentTrees, tu
   try {
     guards = new GuardReporting({ definition, message: request.message, baselines: context.baselines, log, fields: ids });
     const agent = trees.agentFor(agentId, snapshot);
-    const output = await agent.stream(request.message, {
-      runId: turnId,
-      maxSteps: definition.maxSteps,
-      abortSignal: abort.signal,
-      requestContext: trees.requestContextFor(snapshot),
-      ...(context.memory ? { memory: { thread: sessionId, resource: request.userId ?? 'default' } } : {}),
-      tracingOptions: {
-        metadata: {
-          ...context.traceMetadata,
-          ...request.metadata,
-          sessionId,
-          ...(request.userId ? { userId: request.userId } : {}),
-          agentId,
-          turnId,
-          prompts: Object.fromEntries(prompts.map((p) => [p.id, p.version])),
+    mastraAgent = agent;
+    // A history from the client replaces the session's: passing no memory thread keeps Mastra
+    // from loading or saving anything for this turn.
+    const history = request.history;
+    const input = history
+      ? [...history.map(({ role, content }) => (role === 'user' ? { role, content } : { role, content })), { role: 'user' as const, content: request.message }]
+      : request.message;
+    const output = await watchdog.race(
+      agent.stream(input, {
+        runId: turnId,
+        maxSteps: definition.maxSteps,
+        abortSignal: abort.signal,
+        requestContext: trees.requestContextFor(snapshot, tools),
+        ...(context.memory && !history ? { memory: { thread: sessionId, resource: request.userId ?? 'default' } } : {}),
+        tracingOptions: {
+          metadata: {
+            ...context.traceMetadata,
+            ...request.metadata,
+            sessionId,
+            ...(request.userId ? { userId: request.userId } : {}),
+            agentId,
+            turnId,
+            prompts: Object.fromEntries(prompts.map((p) => [p.id, p.version])),
+          },
+          ...(tagsOf(context.traceTags, request.tags) ?? {}),
         },
-        ...(tagsOf(context.traceTags, request.tags) ?? {}),
-      },
-    });
+      }),
+    );
     // Undefined when Mastra has no observability or did not sample this turn.
     turn.traceId = output.traceId ?? null;
     yield start();
 
     const usage = new TurnUsageMeter();
     const reader = new ChunkReader({ definitions: trees.definitions, model: definition.model, usage, describeError: context.describeError });
-    for await (const chunk of output.fullStream) {
+    const stream = output.fullStream[Symbol.asyncIterator]();
+    chunks = stream;
+    // Same promise as Mastra's own consumption: tells us when its underlying stream failed.
+    output.consumeStream({ onError: (error) => watchdog.streamFailed(error) }).catch((error: unknown) => watchdog.streamFailed(error));
+    for (let next = await watchdog.race(stream.next()); !next.done; next = await watchdog.race(stream.next())) {
+      const chunk = next.value;
       const event = reader.read(chunk);
       if (!event) continue;
       yield event;
@@ -149,13 +193,30 @@ export async function* runTurn(context: TurnRunnerContext, trees: AgentTrees, tu
       yield guards.flag(guards.stopped, turn.traceId);
       yield guards.error(guards.stopped, durationMs());
     } else {
-      yield fail(error);
+      const event = fail(error);
+      // A watchdog stop leaves the model call running: stop it, after `fail` has read the cause.
+      abort.abort(error);
+      // Mastra keeps one run per session: a run whose stream wedged would hold the session, and
+      // every later turn on it would wait for it forever. Release it (turnId is its run id).
+      if (event.type === 'turn.error' && (event.code === 'storage_unavailable' || event.code === 'turn_timeout')) releaseRun(mastraAgent, turnId, log);
+      yield event;
     }
   } finally {
+    watchdog.dispose();
+    // Never awaited: a wedged stream would hold the turn open again.
+    chunks?.return?.().catch(() => {});
     // Reached early when the consumer stops iterating (a client went away): stop the model.
     if (!finished) abort.abort(new Error('turn consumer stopped'));
     request.signal?.removeEventListener('abort', onRequestAbort);
     context.running.delete(abort);
+  }
+}
+
+function releaseRun(agent: { abortRunStream?(runId: string): unknown } | undefined, runId: string, log: HarnessLogger): void {
+  try {
+    agent?.abortRunStream?.(runId);
+  } catch (error) {
+    log.debug({ runId, err: errorMessageOf(error) }, 'turn.release_failed');
   }
 }
 

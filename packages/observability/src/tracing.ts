@@ -9,6 +9,8 @@ export { DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_TRACES, LANGFUSE_CLOUD_URL, displayUr
 export type { LangfuseConfig, ResolvedLangfuse, TracingConfig } from './tracing/tracing-config.js';
 export { tracingSchema } from './tracing/tracing-config.js';
 export type { TracingSettings } from './tracing/tracing-config.js';
+export { COMPACT_EXCLUDED_SPAN_TYPES, GenerationDetailProcessor, MODEL_CALL_FAILED } from './tracing/generation-detail-processor.js';
+export type { GenerationDetailOptions, TraceDetailLevel } from './tracing/generation-detail-processor.js';
 export { RedactContentProcessor } from './tracing/redact-content-processor.js';
 export type { RedactContentOptions } from './tracing/redact-content-processor.js';
 /** @deprecated `SECRET_KEY_NAMES` from `@kaged/core`. */

@@ -48,6 +48,8 @@ export class DaemonMetrics {
    * `guardTrips.inc({ agent, guard })`.
    */
   readonly guardTrips: Counter<'agent' | 'guard'>;
+  /** Feedback on turns (`POST /v1/turns/{turnId}/feedback`) by agent and value: up, down or score. */
+  readonly feedback: Counter<'agent' | 'value'>;
   /**
    * Failed trace exports, by exporter: `traceExportFailures.inc()` (Langfuse) or
    * `.inc('local')`. Failures tracing counts itself are read through the option of that name.
@@ -148,6 +150,12 @@ export class DaemonMetrics {
       name: 'kaged_guard_trips_total',
       help: 'Guard trips (flagged or stopped turns) by agent and guard.',
       labelNames: ['agent', 'guard'],
+      registers,
+    });
+    this.feedback = new Counter({
+      name: 'kaged_feedback_total',
+      help: 'Feedback on turns by agent and value (up, down, score).',
+      labelNames: ['agent', 'value'],
       registers,
     });
 

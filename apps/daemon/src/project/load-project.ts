@@ -16,6 +16,7 @@ import {
 } from '@kaged/llm';
 import type { PromptDefinition } from '@kaged/prompt-watcher';
 import { ProjectConfigError, type ConfigIssue } from '../errors/project-config-error.js';
+import { projectMcp, toolNameProblem } from '../mcp/project-mcp.js';
 import { agentPromptId, type Project } from './project.js';
 import { projectSchema, type ProjectFile } from './schema.js';
 import { YamlFile } from './yaml-file.js';
@@ -85,7 +86,9 @@ export async function loadProject(projectFile: string, options: LoadProjectOptio
     watchFiles: [file, ...Object.values(config.providers).flatMap((provider) => (provider.type === 'scripted' ? [resolve(dir, provider.script.file)] : []))],
     server: config.server,
     sessions: config.sessions,
+    storage: config.storage,
     observability: config.observability,
+    mcp: projectMcp(config.mcp, config.agents, yaml),
   };
 }
 
@@ -103,8 +106,9 @@ function promptDefinition(id: string, ref: string | { file: string }, dir: strin
 async function checkToolOverrides(config: ProjectFile, dir: string, yaml: YamlFile): Promise<ConfigIssue[]> {
   const issues: ConfigIssue[] = [];
   for (const [name, tool] of Object.entries(config.tools)) {
-    if (!(name in builtinTools)) {
-      issues.push(yaml.issueAt(['tools', name], `unknown tool "${name}" (built-in tools: ${Object.keys(builtinTools).join(', ')})`, { atKey: true }));
+    const problem = toolNameProblem(name, Object.keys(builtinTools), config.mcp, { allowAll: false });
+    if (problem) {
+      issues.push(yaml.issueAt(['tools', name], problem, { atKey: true }));
       continue;
     }
     if (tool.description !== undefined && typeof tool.description !== 'string') {
@@ -192,9 +196,8 @@ async function checkAgent(
   }
 
   agent.tools.forEach((tool, index) => {
-    if (!(tool in builtinTools)) {
-      issues.push(yaml.issueAt(at('tools', index), `unknown tool "${tool}" (built-in tools: ${Object.keys(builtinTools).join(', ')})`));
-    }
+    const problem = toolNameProblem(tool, Object.keys(builtinTools), config.mcp);
+    if (problem) issues.push(yaml.issueAt(at('tools', index), problem));
   });
   (agent.guards?.expectTools ?? []).forEach((entry, index) => {
     const names = typeof entry === 'string' ? [entry] : entry.tools;

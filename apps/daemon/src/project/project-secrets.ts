@@ -1,3 +1,5 @@
+import { postgresSecrets } from '../storage/postgres-url.js';
+import { mcpSecrets } from '../mcp/project-mcp.js';
 import type { Project } from './project.js';
 
 /** Well-known variables holding provider keys, censored even when no agent uses them. */
@@ -10,10 +12,12 @@ const keyVariables = ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'LANGFUSE_SECRET_KE
  */
 export function projectSecrets(project: Project, env: NodeJS.ProcessEnv): string[] {
   const values: (string | undefined)[] = [project.server.token];
+  if (project.storage.type === 'postgres') values.push(...postgresSecrets(project.storage.url));
   for (const provider of Object.values(project.providers)) {
     if ('apiKey' in provider) values.push(provider.apiKey);
     if ('headers' in provider && provider.headers) values.push(...Object.values(provider.headers));
   }
   for (const name of keyVariables) values.push(env[name]);
+  values.push(...mcpSecrets(project.mcp));
   return values.filter((value): value is string => typeof value === 'string' && value !== '');
 }

@@ -1,6 +1,8 @@
 import type { AgentDefinition } from '@kaged/harness';
 import type { ModelPrice, ProviderSettings } from '@kaged/llm';
 import type { PromptDefinition } from '@kaged/prompt-watcher';
+import type { StorageSettings } from '../storage/storage-schema.js';
+import type { ProjectMcp } from '../mcp/project-mcp.js';
 import type { ObservabilityConfig } from './schema.js';
 
 /** A loaded, validated project: everything the daemon needs, with paths resolved. */
@@ -19,10 +21,14 @@ export interface Project {
   prompts: PromptDefinition[];
   /** Files besides prompts whose edits change the project: the project file and scripts. */
   watchFiles: string[];
-  server: { host: string; port: number; token?: string | undefined };
-  sessions: { lastMessages: number };
+  server: { host: string; port: number; token?: string | undefined; allowedOrigins: string[]; allowedHosts: string[] };
+  sessions: { lastMessages: number; turnTimeoutMs: number };
+  /** `storage:`: LibSQL in the data directory (default) or PostgreSQL; the URL may hold a password. */
+  storage: StorageSettings;
   /** Tracing settings, defaults applied; Langfuse keys may still come from the environment. */
   observability: ObservabilityConfig;
+  /** MCP servers (`mcp.servers`) and where agents list their tools. */
+  mcp: ProjectMcp;
 }
 
 export { toolDescriptionPromptId } from '@kaged/harness';

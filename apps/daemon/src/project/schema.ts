@@ -1,7 +1,10 @@
-import { guardsSchema } from '@kaged/harness';
+import { guardsSchema, turnTimeoutMsSchema } from '@kaged/harness';
 import { priceSchema, providerSettingsSchema, type ProviderFileSettings } from '@kaged/llm';
 import { tracingSchema, type TracingSettings } from '@kaged/observability/tracing';
 import { z } from 'zod';
+import { mcpSchema } from '../mcp/mcp-settings.js';
+import { serverSecuritySettings } from '../server/server-security-settings.js';
+import { storageSchema } from '../storage/storage-schema.js';
 
 const name = (what: string) =>
   z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, `${what} must start with a letter or digit and use only letters, digits, "_" and "-"`);
@@ -30,13 +33,15 @@ export const toolOverrideSchema = z.strictObject({
 export const serverSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(7420),
-  /** Bearer token for /v1 routes; required when binding a non-loopback address. */
-  token: z.string().min(16, 'token must be at least 16 characters').optional(),
+  /** token, allowedOrigins, allowedHosts: server/server-security-settings.ts. */
+  ...serverSecuritySettings,
 });
 
 export const sessionsSchema = z.strictObject({
   /** How many earlier messages of a session the agent sees. */
   lastMessages: z.number().int().min(0).max(1000).default(40),
+  /** The bound on a turn's total time (ms): @kaged/harness's schema, default 10 minutes. */
+  turnTimeoutMs: turnTimeoutMsSchema,
 });
 
 /**
@@ -55,8 +60,12 @@ export const projectSchema = z.strictObject({
   pricing: z.record(z.string().min(1), priceSchema).default({}),
   server: serverSchema.prefault({}),
   sessions: sessionsSchema.prefault({}),
+  /** Where sessions and local traces live (docs/scaling.md): the data directory's LibSQL file, or PostgreSQL. */
+  storage: storageSchema.prefault({ type: 'libsql' }),
   /** Tracing (docs/observability.md): local traces by default, Langfuse when keys are given. */
   observability: tracingSchema.prefault({}),
+  /** MCP servers whose tools agents list as `<server>.<tool>` / `<server>.*` (docs/tools.md). */
+  mcp: mcpSchema.prefault({}),
 });
 
 export type ProjectFile = z.output<typeof projectSchema>;

@@ -5,12 +5,17 @@ import type { DaemonMetrics } from '../metrics/daemon-metrics.js';
 import { httpMetrics } from '../metrics/http-metrics.js';
 import { bearerAuth } from './auth.js';
 import { errorResponse } from './error-body.js';
+import { originGuard, type OriginGuardOptions } from './origin-guard.js';
 import { agentRoutes } from './routes/agents.js';
+import { consoleRoutes } from './routes/console.js';
+import { openAiErrorShape, openAiRoutes } from './routes/openai/index.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.js';
 import { logRoutes } from './routes/logs.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { promptVersionRoutes } from './routes/prompt-versions.js';
 import { promptRoutes, type PromptsView } from './routes/prompts.js';
 import { traceRoutes, type TraceRoutesOptions } from './routes/traces.js';
+import { feedbackRoutes, type FeedbackRoutesOptions } from './routes/feedback.js';
 import { turnRoutes } from './routes/turns.js';
 
 export interface AppOptions {
@@ -18,6 +23,8 @@ export interface AppOptions {
   logger: Logger;
   /** When set, every /v1 route and /metrics need `Authorization: Bearer <token>`. */
   token?: string | undefined;
+  /** Who may call: `Host`, `Origin` and body type rules (origin-guard.ts). Default: bound to 127.0.0.1. */
+  browser?: OriginGuardOptions | undefined;
   checks: () => ReadinessCheck[];
   prompts: () => PromptsView;
   isClosing: () => boolean;
@@ -27,6 +34,8 @@ export interface AppOptions {
   shutdown: AbortSignal;
   /** Local traces behind /v1/traces; without them the routes answer `local_traces_disabled`. */
   traces?: TraceRoutesOptions | undefined;
+  /** `POST /v1/turns/{turnId}/feedback`; without it the route is absent. */
+  feedback?: FeedbackRoutesOptions | undefined;
   /** Served at /metrics, and fed every request; without them there is no /metrics. */
   metrics?: DaemonMetrics | undefined;
 }
@@ -42,6 +51,10 @@ export function createApp(options: AppOptions): Hono {
     await next();
     log.debug({ method: c.req.method, path: c.req.path, status: c.res.status, durationMs: Math.round(performance.now() - started) }, 'http.request');
   });
+  // Wraps what the guards below answer on the OpenAI-compatible routes in OpenAI's error shape.
+  app.use(openAiErrorShape());
+  // Before auth and every route, those added later included: web pages never reach them.
+  app.use(originGuard(options.browser ?? { host: '127.0.0.1' }));
   if (options.token) app.use('/v1/*', bearerAuth(options.token));
   // Metrics name the agents, models and tools: behind the same token (Prometheus sends it).
   if (options.token && options.metrics) app.use('/metrics', bearerAuth(options.token));
@@ -49,10 +62,15 @@ export function createApp(options: AppOptions): Hono {
   app.route('/', healthRoutes({ checks: options.checks }));
   app.route('/', agentRoutes({ harness: options.harness }));
   app.route('/', promptRoutes({ view: options.prompts }));
+  app.route('/', promptVersionRoutes({ prompts: options.prompts, ...(options.traces ?? { traces: undefined }) }));
   app.route('/', logRoutes({ ring: options.logRing, shutdown: options.shutdown }));
   app.route('/', traceRoutes(options.traces ?? { traces: undefined }));
+  if (options.feedback) app.route('/', feedbackRoutes(options.feedback));
   app.route('/', turnRoutes({ harness: options.harness, isClosing: options.isClosing }));
+  app.route('/', openAiRoutes({ harness: options.harness, isClosing: options.isClosing }));
   if (options.metrics) app.route('/', metricsRoutes({ metrics: options.metrics, checks: options.checks }));
+  // The web console (docs/console.md): static files at / that call the routes above.
+  app.route('/', consoleRoutes());
 
   app.notFound((c) => errorResponse(c, 404, 'not_found', `no route ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {

@@ -1,15 +1,13 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { errorResponse } from './error-body.js';
+import { tokensMatch } from './token-rule.js';
 
-/** Requires `Authorization: Bearer <token>`; compares in constant time. */
+/** Requires `Authorization: Bearer <token>`; compares in constant time, whatever the lengths (token-rule.ts). */
 export function bearerAuth(token: string): MiddlewareHandler {
-  const expected = Buffer.from(token);
   return async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(.+)$/i.exec(header);
-    const given = Buffer.from(match?.[1]?.trim() ?? '');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    if (!tokensMatch(match?.[1]?.trim() ?? '', token)) {
       c.header('WWW-Authenticate', 'Bearer realm="kaged"');
       return errorResponse(
         c,

@@ -1,11 +1,26 @@
 import type { TracingStatus } from '@kaged/observability/tracing';
+import type { McpServerStatus } from '../mcp/mcp-server-runner.js';
+import { mcpChecks } from '../mcp/mcp-readiness.js';
 import type { LiveProject } from '../project/live-project.js';
 import type { ReadinessCheck } from '../server/routes/health.js';
 
 /** What `/readyz` (and `kaged_readiness`) reports: the project, its prompts, the session store and tracing. */
-export function readinessChecks(options: { live: LiveProject; sessions: string; tracing: { status(): TracingStatus } }): () => ReadinessCheck[] {
-  const { live, sessions, tracing } = options;
-  return () => [projectCheck(live), promptsCheck(live), { name: 'sessions', status: 'ok', detail: sessions }, tracesCheck(tracing.status())];
+export function readinessChecks(options: {
+  live: LiveProject;
+  /** The session store: degraded while it cannot be reached (wiring/storage.ts). */
+  sessions: { check(): Omit<ReadinessCheck, 'name'> };
+  tracing: { status(): TracingStatus };
+  /** The MCP servers: one `mcp:<server>` check each (mcp/mcp-readiness.ts). */
+  mcp?: { status(): McpServerStatus[] } | undefined;
+}): () => ReadinessCheck[] {
+  const { live, sessions, tracing, mcp } = options;
+  return () => [
+    projectCheck(live),
+    promptsCheck(live),
+    { name: 'sessions', ...sessions.check() },
+    tracesCheck(tracing.status()),
+    ...(mcp ? mcpChecks(mcp.status()) : []),
+  ];
 }
 
 function projectCheck(live: LiveProject): ReadinessCheck {

@@ -4,6 +4,8 @@ import type { MastraCompositeStore } from '@mastra/core/storage';
 import { LibSQLStore } from '@mastra/libsql';
 import { Memory } from '@mastra/memory';
 import type { Project } from '../project/project.js';
+import type { StoreCheck } from '../storage/store-health.js';
+import { describeStorageError } from '../storage/storage-unavailable-error.js';
 
 /** Where sessions and local traces live. */
 export interface DaemonStorage {
@@ -13,21 +15,48 @@ export interface DaemonStorage {
   readonly memory: Memory;
   /** For `/readyz`. */
   readonly description: string;
+  /** The `sessions` readiness check: degraded while the store cannot be reached. */
+  check(): StoreCheck;
+  /** A turn's failure explained when the store caused it (`storage_unavailable`); else `undefined`. */
+  describeError(error: unknown): { code: string; message: string } | undefined;
   /** Closes the store; a failure is logged, never thrown. */
   close(): Promise<void>;
 }
 
 /**
- * The embedded LibSQL store in the data directory. A PostgreSQL store (several daemons sharing
- * one database) is chosen here too, once the project can name one.
+ * The project's `storage:`: the embedded LibSQL file in the data directory (the default), or a
+ * PostgreSQL database that several daemons share (docs/scaling.md). Throws a `KagedDaemonError`
+ * naming `storage.url` and the host when PostgreSQL cannot be reached or refuses the login.
  */
 export async function openStorage(project: Project, dataDir: string, logger: Logger): Promise<DaemonStorage> {
+  const closeFailed = (error: unknown) => logger.warn({ err: error }, 'daemon.store_close_failed');
+  const memoryOf = (store: MastraCompositeStore) => new Memory({ storage: store, options: { lastMessages: project.sessions.lastMessages } });
+  const settings = project.storage;
+  if (settings.type === 'postgres') {
+    // Loaded only when asked for: a LibSQL daemon never imports pg.
+    const { openPostgresStore } = await import('../storage/postgres-store.js');
+    const { store, health, target } = await openPostgresStore(settings, { file: project.file, logger });
+    return {
+      store,
+      memory: memoryOf(store),
+      description: `sessions and local traces in ${target}`,
+      check: () => health.check(),
+      describeError: describeStorageError,
+      close: async () => {
+        health.close();
+        await store.close().catch(closeFailed);
+      },
+    };
+  }
   const store = new LibSQLStore({ id: 'kaged', url: `file:${join(dataDir, 'kaged.db')}` });
   await store.init();
+  const description = `session store in ${dataDir}`;
   return {
     store,
-    memory: new Memory({ storage: store, options: { lastMessages: project.sessions.lastMessages } }),
-    description: `session store in ${dataDir}`,
-    close: () => store.close().catch((error: unknown) => logger.warn({ err: error }, 'daemon.store_close_failed')),
+    memory: memoryOf(store),
+    description,
+    check: () => ({ status: 'ok', detail: description }),
+    describeError: () => undefined,
+    close: () => store.close().catch(closeFailed),
   };
 }

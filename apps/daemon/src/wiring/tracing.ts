@@ -20,10 +20,24 @@ export interface DaemonTracing {
 }
 
 /** Mastra's own pipeline: local traces into `store`, Langfuse when configured. */
-export async function startTracing(options: { project: Project; store: MastraCompositeStore; env: NodeJS.ProcessEnv; logger: Logger }): Promise<DaemonTracing> {
-  const { project, store, env, logger } = options;
+export async function startTracing(options: {
+  project: Project;
+  store: MastraCompositeStore;
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  /** Scrubs the project's secrets out of span error messages. */
+  secrets?: { scrub(text: string): string } | undefined;
+}): Promise<DaemonTracing> {
+  const { project, store, env, logger, secrets } = options;
   const { tags: traceTags, ...config } = project.observability;
-  const tracing = await createTracing({ ...config, storage: store, env, logger });
+  const tracing = await createTracing({
+    ...config,
+    storage: store,
+    env,
+    logger,
+    serviceVersion: kagedVersion,
+    ...(secrets ? { scrub: (text: string) => secrets.scrub(text) } : {}),
+  });
   const mastra = new Mastra({ storage: store, logger: new PinoMastraLogger(logger), observability: tracing.observability });
   return {
     tracing,

@@ -1,7 +1,17 @@
 import type { IMastraLogger } from '@mastra/core/logger';
-import type { InitExporterOptions, ObservabilityExporter, ScoreEvent, TracingEvent } from '@mastra/core/observability';
+import {
+  type AnyExportedSpan,
+  type InitExporterOptions,
+  type ObservabilityExporter,
+  type ScoreEvent,
+  SpanType,
+  type TracingEvent,
+  TracingEventType,
+} from '@mastra/core/observability';
 import { BaseExporter } from '@mastra/observability';
 import type { Logger } from 'pino';
+import { MODEL_CALL_FAILED } from '../tracing/generation-detail-processor.js';
+import { mapToLangfuseAttributes, reshapeForLangfuse } from './langfuse-attributes.js';
 import { ExportHealth, type ExportHealthStatus } from '../tracing/export-health.js';
 import { listenToOtelDiag } from '../tracing/otel-diag.js';
 import { displayUrl } from '../tracing/tracing-config.js';
@@ -21,11 +31,21 @@ export interface KagedLangfuseExporterOptions {
   timeoutMs?: number | undefined;
   /** At most one warn line per kind of failure in this window. Default 30 s. */
   warnIntervalMs?: number | undefined;
+  /** kaged's version: Langfuse's `version` of each trace and observation (else Mastra's). */
+  version?: string | undefined;
   /** `health().degraded` stays true this long after the last failure. Default 60 s. */
   degradedForMs?: number | undefined;
 }
 
 /** The Langfuse exporter's health, for a readiness check: where it sends, and how that goes. */
+/** The span side of the exporter: Mastra's converter and Langfuse's span processor. */
+export interface LangfuseSpanPipeline {
+  convert(span: AnyExportedSpan, serviceName: string | undefined): Promise<{ attributes: Record<string, unknown> }>;
+  send(otelSpan: { attributes: Record<string, unknown> }): void;
+  flush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
 export interface LangfuseExportStatus extends ExportHealthStatus {
   /** Without credentials, query or fragment. */
   baseUrl: string;
@@ -47,6 +67,12 @@ export interface LangfuseExportStatus extends ExportHealthStatus {
 export class KagedLangfuseExporter extends BaseExporter {
   name = 'langfuse';
   readonly #delegate: ObservabilityExporter;
+  readonly #spans: LangfuseSpanPipeline | undefined;
+  readonly #mapping: Parameters<typeof mapToLangfuseAttributes>[2];
+  readonly #toolDescriptions = new Map<string, string>();
+  /** Failed model calls waiting for the provider's message, which only their agent run carries. */
+  readonly #failedCalls = new Map<string, AnyExportedSpan[]>();
+  #serviceName: string | undefined;
   readonly #health: ExportHealth;
   readonly #baseUrl: string;
   readonly #realtime: boolean;
@@ -54,9 +80,22 @@ export class KagedLangfuseExporter extends BaseExporter {
   #stopListening: (() => Promise<void>) | undefined;
   #stopped = false;
 
-  /** Imports `@mastra/langfuse`, builds its exporter and starts listening to OpenTelemetry's `diag`. */
+  /**
+   * Imports `@mastra/langfuse` (scores, the Langfuse client) and the two parts it builds its
+   * span export from, `@mastra/otel-exporter`'s `SpanConverter` and `@langfuse/otel`'s
+   * `LangfuseSpanProcessor`, and starts listening to OpenTelemetry's `diag`.
+   *
+   * Spans go through those parts here rather than through `LangfuseExporter.exportSpan`,
+   * which keeps the converted span private between conversion and sending: the corrections
+   * Langfuse needs (version, usage keys, metadata objects, tool definitions) are attributes
+   * of the converted span.
+   */
   static async create(options: KagedLangfuseExporterOptions): Promise<KagedLangfuseExporter> {
-    const { LangfuseExporter } = await import('@mastra/langfuse');
+    const [{ LangfuseExporter }, { SpanConverter }, { LangfuseSpanProcessor }] = await Promise.all([
+      import('@mastra/langfuse'),
+      import('@mastra/otel-exporter'),
+      import('@langfuse/otel'),
+    ]);
     const delegate = new LangfuseExporter({
       publicKey: options.publicKey,
       secretKey: options.secretKey,
@@ -65,15 +104,46 @@ export class KagedLangfuseExporter extends BaseExporter {
       ...(options.environment ? { environment: options.environment } : {}),
       ...(options.release ? { release: options.release } : {}),
     });
-    const exporter = new KagedLangfuseExporter(options, delegate);
+    const processor = new LangfuseSpanProcessor({
+      publicKey: options.publicKey,
+      secretKey: options.secretKey,
+      baseUrl: options.baseUrl,
+      environment: options.environment,
+      release: options.release,
+      exportMode: options.realtime ? 'immediate' : 'batched',
+      // Mastra's spans are not from a known LLM instrumentation scope: export them all.
+      shouldExportSpan: () => true,
+    });
+    let converter: InstanceType<typeof SpanConverter> | undefined;
+    const spans: LangfuseSpanPipeline = {
+      async convert(span, serviceName) {
+        converter ??= new SpanConverter({
+          packageName: '@mastra/langfuse',
+          serviceName: serviceName ?? 'kaged',
+          format: 'GenAI_v1_38_0',
+          // Resource `service.version`: kaged's, not @mastra/core's.
+          ...(options.version ? { config: { resourceAttributes: { 'service.version': options.version } } as never } : {}),
+        });
+        return (await converter.convertSpan(span)) as unknown as { attributes: Record<string, unknown> };
+      },
+      send: (otelSpan) => processor.onEnd(otelSpan as never),
+      flush: () => processor.forceFlush(),
+      shutdown: () => processor.shutdown(),
+    };
+    const exporter = new KagedLangfuseExporter(options, delegate, spans);
     await exporter.listenToDiag();
     return exporter;
   }
 
-  /** `delegate` is the exporter doing the work (`create()` passes `LangfuseExporter`; tests, a double). */
-  constructor(options: KagedLangfuseExporterOptions, delegate: ObservabilityExporter) {
+  /**
+   * `delegate` is the exporter doing the work (`create()` passes `LangfuseExporter`; tests, a
+   * double); with `spans`, finished spans go through that pipeline instead of the delegate.
+   */
+  constructor(options: KagedLangfuseExporterOptions, delegate: ObservabilityExporter, spans?: LangfuseSpanPipeline) {
     super();
     this.#delegate = delegate;
+    this.#spans = spans;
+    this.#mapping = { environment: options.environment, release: options.release, version: options.version, toolDescriptions: this.#toolDescriptions };
     this.#baseUrl = displayUrl(options.baseUrl);
     this.#realtime = options.realtime ?? false;
     this.#timeoutMs = options.timeoutMs ?? 5_000;
@@ -109,11 +179,56 @@ export class KagedLangfuseExporter extends BaseExporter {
   }
 
   override init(options: InitExporterOptions): void {
+    this.#serviceName = options.config?.serviceName;
     this.#delegate.init?.(options);
   }
 
   protected override async _exportTracingEvent(event: TracingEvent): Promise<void> {
-    await this.#delegate.exportTracingEvent(event);
+    if (!this.#spans) return this.#delegate.exportTracingEvent(event);
+    if (event.type !== TracingEventType.SPAN_ENDED) return;
+    const span = event.exportedSpan;
+    this.#learnTool(span);
+    if (span.type === SpanType.MODEL_INFERENCE && span.errorInfo?.id === MODEL_CALL_FAILED) {
+      // Mastra records the provider's error on the agent run only, after the call ended.
+      const held = this.#failedCalls.get(span.traceId) ?? [];
+      held.push(span);
+      this.#failedCalls.set(span.traceId, held);
+      return;
+    }
+    if (span.errorInfo || span.isRootSpan) await this.#releaseFailedCalls(span.traceId, span.errorInfo?.message);
+    await this.#export(span);
+  }
+
+  async #releaseFailedCalls(traceId: string, message: string | undefined): Promise<void> {
+    const held = this.#failedCalls.get(traceId);
+    if (!held) return;
+    this.#failedCalls.delete(traceId);
+    for (const span of held) await this.#export(message ? ({ ...span, errorInfo: { ...span.errorInfo!, message } } as AnyExportedSpan) : span);
+  }
+
+  async #export(span: AnyExportedSpan): Promise<void> {
+    try {
+      const shaped = reshapeForLangfuse(span);
+      const otelSpan = await this.#spans!.convert(shaped, this.#serviceName);
+      mapToLangfuseAttributes(otelSpan.attributes, shaped, this.#mapping);
+      this.#spans!.send(otelSpan);
+    } catch (error) {
+      this.#health.failed(error);
+    }
+  }
+
+  #learnTool(span: AnyExportedSpan): void {
+    if (span.type !== SpanType.TOOL_CALL && span.type !== SpanType.MCP_TOOL_CALL) return;
+    const name = span.entityName ?? span.entityId;
+    const description = (span.attributes as { toolDescription?: string } | undefined)?.toolDescription;
+    if (!name || !description) return;
+    if (this.#toolDescriptions.size >= 1_000 && !this.#toolDescriptions.has(name)) this.#toolDescriptions.clear();
+    this.#toolDescriptions.set(name, description);
+  }
+
+  async #flushAll(): Promise<void> {
+    for (const traceId of [...this.#failedCalls.keys()]) await this.#releaseFailedCalls(traceId, undefined);
+    await Promise.all([this.#spans?.flush(), this.#delegate.flush()]);
   }
 
   /** Guard scores and the like, posted to Langfuse as scores of the trace. */
@@ -127,12 +242,16 @@ export class KagedLangfuseExporter extends BaseExporter {
 
   /** Sends what is buffered, waiting at most `timeoutMs`. Never rejects: a failure is counted. */
   override async flush(): Promise<void> {
-    await settleWithin(this.#delegate.flush(), this.#timeoutMs, (error) => this.#failed(error));
+    await settleWithin(this.#flushAll(), this.#timeoutMs, (error) => this.#failed(error));
   }
 
   /** Flushes and shuts the delegate down (bounded like `flush()`), then stops reporting. */
   override async shutdown(): Promise<void> {
-    await settleWithin(this.#delegate.shutdown(), this.#timeoutMs, (error) => this.#failed(error));
+    const shutdown = async () => {
+      await this.#flushAll();
+      await Promise.all([this.#spans?.shutdown(), this.#delegate.shutdown()]);
+    };
+    await settleWithin(shutdown(), this.#timeoutMs, (error) => this.#failed(error));
     await this.stopReporting();
   }
 

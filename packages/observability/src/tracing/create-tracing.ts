@@ -8,6 +8,7 @@ import { createLogger } from '../logger.js';
 import { LocalTraceExporter } from './local-trace-exporter.js';
 import { createLocalTraces, type LocalTraces, type TraceRetention } from './local-traces.js';
 import { RedactContentProcessor } from './redact-content-processor.js';
+import { COMPACT_EXCLUDED_SPAN_TYPES, GenerationDetailProcessor } from './generation-detail-processor.js';
 import { DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_TRACES, DEFAULT_SAMPLE_RATE, displayUrl, resolveLangfuse, type TracingConfig } from './tracing-config.js';
 import { settleWithin } from './with-timeout.js';
 
@@ -23,6 +24,10 @@ export interface CreateTracingOptions extends TracingConfig {
   logger?: Logger | undefined;
   /** OpenTelemetry `service.name` of exported spans. Default `kaged`. */
   serviceName?: string | undefined;
+  /** The application's version: Langfuse's `version` of traces and observations. */
+  serviceVersion?: string | undefined;
+  /** Removes secrets from span error messages (a provider's message can echo a key). */
+  scrub?: ((text: string) => string) | undefined;
   /** The longest a flush is waited for (per turn and at shutdown). Default 5000 ms. */
   flushTimeoutMs?: number | undefined;
   /** How often local traces are pruned to their retention limits. Default 60 s. */
@@ -122,6 +127,7 @@ export async function createTracing(options: CreateTracingOptions = {}): Promise
           realtime: langfuseSettings.realtime,
           environment: options.environment,
           release: options.release,
+          version: options.serviceVersion,
           logger,
           timeoutMs: flushTimeoutMs,
           warnIntervalMs: options.warnIntervalMs,
@@ -154,7 +160,12 @@ export async function createTracing(options: CreateTracingOptions = {}): Promise
               serviceName: options.serviceName ?? 'kaged',
               sampling: samplingOf(sampleRate),
               exporters,
-              spanOutputProcessors: options.redact?.inputs || options.redact?.outputs ? [new RedactContentProcessor(options.redact)] : [],
+              // Completes each model call first (input, timing, failure), then redacts.
+              spanOutputProcessors: [
+                new GenerationDetailProcessor({ detail: options.detail, scrub: options.scrub }),
+                ...(options.redact?.inputs || options.redact?.outputs ? [new RedactContentProcessor(options.redact)] : []),
+              ],
+              ...((options.detail ?? 'compact') === 'compact' ? { excludeSpanTypes: [...COMPACT_EXCLUDED_SPAN_TYPES] } : {}),
               // kaged's logs go to its own logger, not into the trace store.
               logging: { enabled: false },
             },

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,4 +101,37 @@ describe('createLocalTraces', () => {
     expect(await traces.get('n0')).toBeUndefined();
     expect(await traces.prune()).toEqual({ spansPastAge: 0, tracesOverCount: 0 });
   });
+
+  it('holds maxTraces at any volume: 13x the limit, created in concurrent bursts while pruning', async () => {
+    const obs = (await storage.getStore('observability'))!;
+    await obs.dangerouslyClearAll();
+    const maxTraces = 20;
+    const traces = createLocalTraces(storage, { maxTraces, maxAgeDays: 7 });
+    const sizes: number[] = [];
+    let seq = 0;
+    // Four rounds of bursts: each round seeds 65 traces as 5 concurrent batches, with prunes
+    // running alongside; an excess of 245 needs three pages of Mastra's 100-row maximum.
+    for (let round = 0; round < 4; round++) {
+      const burst = Array.from({ length: 5 }, () =>
+        seed(Array.from({ length: 13 }, () => ({ id: `v${seq++}`, ageMs: 1_000_000 - seq * 10 }))).then(() => traces.prune()),
+      );
+      const results = await Promise.allSettled(burst);
+      expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+      if (round === 0) {
+        // Pile up more than one page of excess before the next prune: the case that broke.
+        await seed(Array.from({ length: 200 }, () => ({ id: `v${seq++}`, ageMs: 1_000_000 - seq * 10 })));
+      }
+      const summary = await traces.prune();
+      expect(summary.spansPastAge).toBe(0);
+      const { pagination } = await traces.list({ perPage: 1 });
+      expect(pagination.total).toBeLessThanOrEqual(maxTraces);
+      sizes.push(statSync(join(dir, 'kaged.db')).size);
+    }
+    expect(seq).toBeGreaterThanOrEqual(3 * maxTraces);
+    // The newest survive.
+    expect((await traces.list({ perPage: 1 })).traces[0]!.traceId).toBe(`v${seq - 1}`);
+    // Steady state: freed pages are reused, so the file stops growing once the limit holds.
+    expect(sizes[3]!).toBeLessThanOrEqual(sizes[1]! * 1.1);
+  });
 });
+

@@ -46,9 +46,16 @@ export interface LocalTraces {
   prune(): Promise<PruneSummary>;
 }
 
-/** Rows per delete, and per prune call at most this many batches: a prune never runs unbounded. */
+/** Spans per age-retention delete batch (Mastra's `storage.prune`), at most MAX_BATCHES of them. */
 const BATCH = 500;
 const MAX_BATCHES = 20;
+/**
+ * Traces per count-retention batch. It is a page of `listTraces`, which Mastra refuses above
+ * 100 rows (`too_big … perPage`): asking for more made every prune fail once the excess passed
+ * 100, and retention stopped for good. Each prune call runs at most MAX_COUNT_BATCHES.
+ */
+const TRACE_PAGE = 100;
+const MAX_COUNT_BATCHES = 50;
 
 type ObservabilityStore = NonNullable<Awaited<ReturnType<MastraCompositeStore['getStore']>>> & {
   listTraces(args: unknown): Promise<{ spans: StoredSpan[]; pagination?: { total: number; page: number; perPage: number | false; hasMore: boolean } }>;
@@ -103,11 +110,11 @@ export function createLocalTraces(storage: MastraCompositeStore, retention: Trac
     });
     const spansPastAge = results.reduce((sum, r) => sum + r.deleted, 0);
     // Count: Mastra has no count-based retention; delete the oldest traces beyond the limit.
-    for (let batch = 0; batch < MAX_BATCHES; batch++) {
+    for (let batch = 0; batch < MAX_COUNT_BATCHES; batch++) {
       const total = (await obs.listTraces({ pagination: { page: 0, perPage: 1 } })).pagination?.total ?? 0;
       const excess = total - retention.maxTraces;
       if (excess <= 0) break;
-      const oldest = await obs.listTraces({ pagination: { page: 0, perPage: Math.min(excess, BATCH) }, orderBy: { field: 'startedAt', direction: 'ASC' } });
+      const oldest = await obs.listTraces({ pagination: { page: 0, perPage: Math.min(excess, TRACE_PAGE) }, orderBy: { field: 'startedAt', direction: 'ASC' } });
       const traceIds = oldest.spans.map((s) => s.traceId);
       if (traceIds.length === 0) break;
       await obs.batchDeleteTraces({ traceIds });

@@ -15,6 +15,11 @@ export interface TracingConfig {
   environment?: string | undefined;
   /** Langfuse's `release`. */
   release?: string | undefined;
+  /**
+   * How much of a turn is exported: `compact` (default) leaves out model chunks, processor runs,
+   * memory operations and mappings, which operators do not read; `full` keeps every span.
+   */
+  detail?: 'compact' | 'full' | undefined;
   /** Traces kept in the application's Mastra store. */
   localTraces?: { enabled?: boolean | undefined; maxTraces?: number | undefined; maxAgeDays?: number | undefined } | undefined;
 }
@@ -58,6 +63,8 @@ export const tracingSchema = z.strictObject({
     .array(z.string().min(1).max(100))
     .max(50)
     .default(() => []),
+  /** `compact` leaves out the chunk, processor, memory and mapping spans; `full` keeps them. */
+  detail: z.enum(['compact', 'full'], { error: 'detail must be compact or full' }).default('compact'),
   environment: z.string().min(1).max(100).optional(),
   release: z.string().min(1).max(200).optional(),
   localTraces: z
