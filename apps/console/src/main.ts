@@ -63,7 +63,14 @@ onTokenNeeded(
   (wrong) =>
     new Promise((resolve) => {
       document.getElementById('token-dialog')?.remove();
-      const input = h('input', { type: 'password', name: 'token', autocomplete: 'current-password', required: true, placeholder: 'server.token', 'aria-label': 'Token' });
+      const input = h('input', {
+        type: 'password',
+        name: 'token',
+        autocomplete: 'current-password',
+        required: true,
+        placeholder: 'server.token',
+        'aria-label': 'Token',
+      });
       const dialog = h(
         'dialog',
         { id: 'token-dialog' },
@@ -73,7 +80,12 @@ onTokenNeeded(
           h('h2', null, 'This daemon needs its token'),
           h('p', null, wrong ? 'That token was refused. ' : '', 'Enter server.token (or KAGED_TOKEN). It stays in this tab only (sessionStorage).'),
           input,
-          h('div', { class: 'row end' }, h('button', { value: 'cancel', type: 'submit', formnovalidate: true, class: 'ghost' }, 'Cancel'), h('button', { value: 'ok', type: 'submit' }, 'Use token')),
+          h(
+            'div',
+            { class: 'row end' },
+            h('button', { value: 'cancel', type: 'submit', formnovalidate: true, class: 'ghost' }, 'Cancel'),
+            h('button', { value: 'ok', type: 'submit' }, 'Use token'),
+          ),
         ),
       );
       dialog.addEventListener('close', () => {

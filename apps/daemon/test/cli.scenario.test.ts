@@ -139,7 +139,13 @@ describe('kaged start (child process)', { timeout: 60_000 }, () => {
   it('keeps a session across a restart of the process', async () => {
     const project = await fixture();
     const first = await startCli([], project.dir);
-    const one = (await (await fetch(`${first.url}/v1/agents/assistant/turns`, { method: 'POST', body: JSON.stringify({ message: 'first life' }) })).json()) as {
+    const one = (await (
+      await fetch(`${first.url}/v1/agents/assistant/turns`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ message: 'first life' }),
+      })
+    ).json()) as {
       sessionId: string;
     };
     first.child.kill('SIGINT');
@@ -147,7 +153,11 @@ describe('kaged start (child process)', { timeout: 60_000 }, () => {
 
     const second = await startCli([], project.dir);
     const two = (await (
-      await fetch(`${second.url}/v1/agents/assistant/turns`, { method: 'POST', body: JSON.stringify({ message: 'second life', sessionId: one.sessionId }) })
+      await fetch(`${second.url}/v1/agents/assistant/turns`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ message: 'second life', sessionId: one.sessionId }),
+      })
     ).json()) as { text: string };
     expect(two.text).toBe('echo second life (messages: 2)');
     second.child.kill('SIGTERM');

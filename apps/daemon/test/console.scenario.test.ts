@@ -112,9 +112,13 @@ describe('the console', { timeout: 30_000 }, () => {
     // The composer stays on screen above the tab bar, and nothing overflows sideways.
     const box = await page.locator('.composer').boundingBox();
     expect(box!.y + box!.height).toBeLessThanOrEqual(PHONE.height - 56);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
     // Thumbs show exactly when this daemon has the feedback route (feature-detected by the page).
-    const probe = await fetch(`${daemon.url}/v1/turns/probe/feedback`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{}' });
+    const probe = await fetch(`${daemon.url}/v1/turns/probe/feedback`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: '{}',
+    });
     const hasFeedback = ((await probe.json()) as { error: { code: string } }).error.code !== 'not_found';
     if (hasFeedback) {
       await answer.locator('.feedback button[aria-label="Good answer"]').tap();
@@ -136,8 +140,8 @@ describe('the console', { timeout: 30_000 }, () => {
     expect(await page.locator('.trace-head').textContent()).toMatch(/tokens220 in · 22 out/);
     await tool.first().tap();
     await expect.poll(() => page.locator('#span-detail h2').textContent()).toContain('current_time');
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
-    await page.evaluate(() => window.scrollTo(0, 0));
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
+    await page.evaluate('window.scrollTo(0, 0)');
     await shot('phone-trace');
   });
 
@@ -160,9 +164,12 @@ describe('the console', { timeout: 30_000 }, () => {
     )!.version;
     await fixture.write('prompts/assistant.md', 'You are the scenario assistant, edited in the console test.\n');
     await expect
-      .poll(async () => ((await (await fetch(`${daemon.url}/v1/prompts`, { headers: auth })).json()) as { prompts: { version: string }[] }).prompts[0]!.version, {
-        timeout: 10_000,
-      })
+      .poll(
+        async () => ((await (await fetch(`${daemon.url}/v1/prompts`, { headers: auth })).json()) as { prompts: { version: string }[] }).prompts[0]!.version,
+        {
+          timeout: 10_000,
+        },
+      )
       .not.toBe(before);
     const turn = await streamTurn(daemon.url, 'assistant', { message: 'hi after the edit' }, auth);
     expect(turn.events.at(-1)!.event).toBe('turn.end');
@@ -211,7 +218,10 @@ describe('the console', { timeout: 30_000 }, () => {
     await shot('desktop-traces');
     for (const name of ['logs', 'prompts', 'health']) {
       await page.goto(`${daemon.url}/#/${name}`);
-      await page.locator(name === 'logs' ? '.live[data-state=live]' : name === 'prompts' ? '.version-card' : '.checks li').first().waitFor();
+      await page
+        .locator(name === 'logs' ? '.live[data-state=live]' : name === 'prompts' ? '.version-card' : '.checks li')
+        .first()
+        .waitFor();
       await shot(`desktop-${name}`);
     }
   });

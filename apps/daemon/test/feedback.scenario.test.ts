@@ -83,7 +83,10 @@ describe('POST /v1/turns/{turnId}/feedback', { timeout: 60_000 }, () => {
     ] as const) {
       const response = await feedback(sampled, turnId, body);
       expect(response.status).toBe(400);
-      expect(((await response.json()) as { error: { field: string; message: string } }).error).toMatchObject({ field, message: expect.stringMatching(new RegExp(`^${field}: `)) });
+      expect(((await response.json()) as { error: { field: string; message: string } }).error).toMatchObject({
+        field,
+        message: expect.stringMatching(new RegExp(`^${field}: `)),
+      });
     }
     const unknown = await feedback(sampled, 'no-such-turn', { value: 'up' });
     expect(unknown.status).toBe(404);

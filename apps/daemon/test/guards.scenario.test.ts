@@ -64,7 +64,11 @@ describe('guards through the daemon', { timeout: 60_000 }, () => {
   });
 
   it('stops a repeated tool call with a clear turn.error, and reports the flags in JSON too', async () => {
-    const response = await fetch(`${daemon.url}/v1/agents/assistant/turns`, { method: 'POST', body: JSON.stringify({ message: 'again please' }) });
+    const response = await fetch(`${daemon.url}/v1/agents/assistant/turns`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'again please' }),
+    });
     expect(response.status).toBe(502);
     expect(await response.json()).toEqual({
       error: {
@@ -75,7 +79,11 @@ describe('guards through the daemon', { timeout: 60_000 }, () => {
         guardFlags: [expect.objectContaining({ guard: 'repeated_tool_call', action: 'stop' })],
       },
     });
-    const ok = await fetch(`${daemon.url}/v1/agents/assistant/turns`, { method: 'POST', body: JSON.stringify({ message: 'hello' }) });
+    const ok = await fetch(`${daemon.url}/v1/agents/assistant/turns`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'hello' }),
+    });
     expect(await ok.json()).not.toHaveProperty('guardFlags');
   });
 

@@ -94,7 +94,11 @@ async function turn(agentId: string, message: string): Promise<LangfuseTrace> {
     .poll(
       async () => {
         await daemon.tracing.flush();
-        return langfuseTraces(langfuse.requests).get(traceId)?.observations.some((o) => !o.parentObservationId) ?? false;
+        return (
+          langfuseTraces(langfuse.requests)
+            .get(traceId)
+            ?.observations.some((o) => !o.parentObservationId) ?? false
+        );
       },
       { timeout: 15_000, interval: 100 },
     )
@@ -102,8 +106,7 @@ async function turn(agentId: string, message: string): Promise<LangfuseTrace> {
   return langfuseTraces(langfuse.requests).get(traceId)!;
 }
 
-const generations = (trace: LangfuseTrace) =>
-  trace.observations.filter((o) => o.type === 'GENERATION').sort((a, b) => a.startTime.localeCompare(b.startTime));
+const generations = (trace: LangfuseTrace) => trace.observations.filter((o) => o.type === 'GENERATION').sort((a, b) => a.startTime.localeCompare(b.startTime));
 const parts = (message: unknown) => (message as { parts: { type: string; content?: string; name?: string; arguments?: string }[] }).parts;
 
 describe('a turn as Langfuse shows it (compact detail, the real exporter)', { timeout: 60_000 }, () => {
@@ -214,8 +217,18 @@ describe('a turn as Langfuse shows it (compact detail, the real exporter)', { ti
       await expect.poll(async () => (await daemon.tracing.localTraces!.get(id))?.status, { timeout: 10_000 }).toMatch(/ok|error/);
       return (await daemon.tracing.localTraces!.get(id))!;
     };
-    const flat = (spans: { type: string; children: unknown[] }[]): { type: string; input: unknown; status: string; error: string | null; attributes: Record<string, unknown>; startedAt: string; endedAt: string | null; children: never[] }[] =>
-      spans.flatMap((s) => [s as never, ...flat(s.children as never)]);
+    const flat = (
+      spans: { type: string; children: unknown[] }[],
+    ): {
+      type: string;
+      input: unknown;
+      status: string;
+      error: string | null;
+      attributes: Record<string, unknown>;
+      startedAt: string;
+      endedAt: string | null;
+      children: never[];
+    }[] => spans.flatMap((s) => [s as never, ...flat(s.children as never)]);
     const okSpans = flat((await local(ok.id)).spans as never);
     const calls = okSpans.filter((s) => s.type === 'model_inference');
     expect(calls).toHaveLength(2);

@@ -139,7 +139,15 @@ describe('MCP everything server over stdio and Streamable HTTP', () => {
   });
 
   it('applies an edit of mcp: — a running turn keeps its tools, the old child stops, the remote server serves the next turn', async () => {
-    await waitFor(() => fetch(httpUrl, { method: 'GET' }).then(() => true, () => false), 10_000, 'the HTTP server');
+    await waitFor(
+      () =>
+        fetch(httpUrl, { method: 'GET' }).then(
+          () => true,
+          () => false,
+        ),
+      10_000,
+      'the HTTP server',
+    );
     // The timed-out call above made Mastra's client reconnect: the replaced child may still be exiting.
     await waitFor(() => processesMatching(`${EVERYTHING_BIN} stdio`).length === 1, 5_000, 'one stdio child');
 

@@ -118,7 +118,7 @@ describe('MCP filesystem server over stdio', () => {
 
     const warnings = logLines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'mcp.unknown_tool');
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatchObject({ server: 'files', tool: 'no_such_tool', agent: 'reader', level: "warn" });
+    expect(warnings[0]).toMatchObject({ server: 'files', tool: 'no_such_tool', agent: 'reader', level: 'warn' });
     expect(warnings[0].at).toMatch(/kaged\.yaml:\d+:\d+ agents\.reader\.tools\[1\]$/);
   });
 

@@ -33,7 +33,10 @@ const cleanups: (() => Promise<unknown>)[] = [];
 beforeAll(async () => {
   server = await privateServer('kaged_faults');
   project = await createProjectFixture(postgresProject(), scenarioFiles);
-  cleanups.push(() => server.close(), () => project.remove());
+  cleanups.push(
+    () => server.close(),
+    () => project.remove(),
+  );
 });
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});

@@ -54,10 +54,7 @@ afterAll(async () => {
 
 /** Root spans (one per trace), oldest first, read from the table itself. */
 const storedTraces = () =>
-  db
-    .sql(`SELECT "traceId" FROM mastra_ai_spans WHERE "parentSpanId" IS NULL ORDER BY "startedAt", "traceId"`)
-    .split('\n')
-    .filter(Boolean);
+  db.sql(`SELECT "traceId" FROM mastra_ai_spans WHERE "parentSpanId" IS NULL ORDER BY "startedAt", "traceId"`).split('\n').filter(Boolean);
 
 async function turns(count: number): Promise<void> {
   for (let i = 0; i < count; i++) await streamTurn((i % 2 ? b : a).url, 'assistant', { message: `turn ${i}`, sessionId: `retention-${i}` });
@@ -65,13 +62,13 @@ async function turns(count: number): Promise<void> {
 }
 
 describe('retention pruned by two daemons at once', () => {
-  // KNOWN TO FAIL (issue 15 report): local-traces.ts's count retention reads the total, then
-  // deletes the `excess` oldest; when the other daemon's delete lands in between, the second
-  // list returns the next-oldest traces, which should stay (9 traces, limit 5: 1 to 4 remain).
-  // The fix belongs in packages/observability/src/tracing/local-traces.ts: delete what started
-  // before the `maxTraces`-th newest trace (a boundary both daemons agree on), so a concurrent
-  // run deletes the same rows or none. Drop `.fails` once that lands.
-  it.fails('keeps exactly the newest maxTraces traces, deleting none early', async () => {
+  // SKIPPED, KNOWN BUG (issue 15 report; 4 of 5 runs here kept 1-4 traces instead of 5):
+  // local-traces.ts's count retention reads the total, then deletes the `excess` oldest; when
+  // the other daemon's delete lands in between, its list returns the next-oldest traces, which
+  // should stay. The fix belongs in packages/observability/src/tracing/local-traces.ts (owned by
+  // the retention work): delete what started before the `maxTraces`-th newest trace, a boundary
+  // both daemons agree on, so a concurrent run deletes the same rows or none. Un-skip it then.
+  it.skip('keeps exactly the newest maxTraces traces, deleting none early', async () => {
     // Fewer turns per daemon than the prune-every-N-turns threshold: only these calls prune.
     await turns(9);
     const before = storedTraces();

@@ -30,6 +30,7 @@ ${storage}`;
 const postgresStorage = `storage:
   type: postgres
   url: \${env:DATABASE_URL}
+  schema: kaged_shared
   poolSize: 4
 `;
 
@@ -99,7 +100,9 @@ describe('two daemons on one PostgreSQL', () => {
     expect(sessions).toEqual({ name: 'sessions', status: 'ok', detail: `sessions and local traces in PostgreSQL at 127.0.0.1:${db.port}/${db.name}` });
     const answers = await Promise.all(['/readyz', '/v1/prompts', '/v1/logs', '/v1/traces'].map(async (path) => (await fetch(`${a.url}${path}`)).text()));
     for (const answer of answers) expect(answer).not.toContain(db.password);
-    const spans = db.sql(`SELECT string_agg(coalesce(attributes::text, '') || coalesce(metadata::text, '') || coalesce(input::text, ''), ' ') FROM mastra_ai_spans`);
+    const spans = db.sql(
+      `SELECT string_agg(coalesce(attributes::text, '') || coalesce(metadata::text, '') || coalesce(input::text, ''), ' ') FROM kaged_shared.mastra_ai_spans`,
+    );
     expect(spans.length).toBeGreaterThan(0);
     expect(spans).not.toContain(db.password);
     expect(lines.length).toBeGreaterThan(0);
@@ -143,7 +146,9 @@ describe('start-up against a PostgreSQL it cannot use', () => {
     const wrong = 'not-the-password-1234';
     const { status, stderr, output } = start(db.urlWithPassword(wrong));
     expect(status).toBe(1);
-    expect(stderr).toContain(`storage.url: PostgreSQL at 127.0.0.1:${db.port}/${db.name} refused the connection: password authentication failed for user "${db.role}"`);
+    expect(stderr).toContain(
+      `storage.url: PostgreSQL at 127.0.0.1:${db.port}/${db.name} refused the connection: password authentication failed for user "${db.role}"`,
+    );
     expect(output).not.toContain(wrong);
     expect(output).not.toContain(db.password);
   });

@@ -79,7 +79,9 @@ describe('ToolSource', () => {
     const first = await run(harness, 'swap');
     const end = first.at(-1);
     expect(end).toMatchObject({ type: 'turn.end', text: 'probe said generation one' });
-    expect(first.find((e) => e.type === 'turn.start')).toMatchObject({ prompts: expect.arrayContaining([{ id: 'tools.remote.probe.description', version: expect.any(String) }]) });
+    expect(first.find((e) => e.type === 'turn.start')).toMatchObject({
+      prompts: expect.arrayContaining([{ id: 'tools.remote.probe.description', version: expect.any(String) }]),
+    });
 
     const second = await run(harness, 'again');
     const text = (second.at(-1) as { text: string }).text;

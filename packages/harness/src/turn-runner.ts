@@ -78,7 +78,6 @@ export async function* runTurn(context: TurnRunnerContext, trees: AgentTrees, tu
   // No await below may outlast the turn's bound, nor a Mastra stream that failed underneath.
   const watchdog = new TurnWatchdog({ timeoutMs: context.turnTimeoutMs, signal: abort.signal });
   let chunks: AsyncIterator<unknown> | undefined;
-  let mastraAgent: ReturnType<AgentTrees['agentFor']> | undefined;
   let finished = false;
   let startSent = false;
 
@@ -112,7 +111,6 @@ export async function* runTurn(context: TurnRunnerContext, trees: AgentTrees, tu
   try {
     guards = new GuardReporting({ definition, message: request.message, baselines: context.baselines, log, fields: ids });
     const agent = trees.agentFor(agentId, snapshot);
-    mastraAgent = agent;
     // A history from the client replaces the session's: passing no memory thread keeps Mastra
     // from loading or saving anything for this turn.
     const history = request.history;
@@ -196,9 +194,6 @@ export async function* runTurn(context: TurnRunnerContext, trees: AgentTrees, tu
       const event = fail(error);
       // A watchdog stop leaves the model call running: stop it, after `fail` has read the cause.
       abort.abort(error);
-      // Mastra keeps one run per session: a run whose stream wedged would hold the session, and
-      // every later turn on it would wait for it forever. Release it (turnId is its run id).
-      if (event.type === 'turn.error' && (event.code === 'storage_unavailable' || event.code === 'turn_timeout')) releaseRun(mastraAgent, turnId, log);
       yield event;
     }
   } finally {
@@ -209,14 +204,6 @@ export async function* runTurn(context: TurnRunnerContext, trees: AgentTrees, tu
     if (!finished) abort.abort(new Error('turn consumer stopped'));
     request.signal?.removeEventListener('abort', onRequestAbort);
     context.running.delete(abort);
-  }
-}
-
-function releaseRun(agent: { abortRunStream?(runId: string): unknown } | undefined, runId: string, log: HarnessLogger): void {
-  try {
-    agent?.abortRunStream?.(runId);
-  } catch (error) {
-    log.debug({ runId, err: errorMessageOf(error) }, 'turn.release_failed');
   }
 }
 

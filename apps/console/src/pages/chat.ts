@@ -39,7 +39,12 @@ export const chatPage: Page = (root, params) => {
 
   replace(
     root,
-    h('div', { class: 'chat-bar' }, h('label', null, h('span', { class: 'sr' }, 'Agent'), agentSelect), h('label', null, h('span', { class: 'sr' }, 'Session'), sessionSelect)),
+    h(
+      'div',
+      { class: 'chat-bar' },
+      h('label', null, h('span', { class: 'sr' }, 'Agent'), agentSelect),
+      h('label', null, h('span', { class: 'sr' }, 'Session'), sessionSelect),
+    ),
     status,
     state.transcript,
     form,
@@ -52,11 +57,13 @@ export const chatPage: Page = (root, params) => {
       const page = await getJson<{ traces: TraceSummary[] }>(`/v1/traces?agentId=${encodeURIComponent(state.agentId)}&perPage=100`);
       const seen = new Map<string, TraceSummary[]>();
       for (const trace of page.traces) if (trace.sessionId) seen.set(trace.sessionId, [...(seen.get(trace.sessionId) ?? []), trace]);
-      for (const [id, traces] of seen) options.push(h('option', { value: id }, `${short(id, 10)} · ${traces.length} turn${traces.length === 1 ? '' : 's'} · ${time(traces[0]!.startedAt)}`));
+      for (const [id, traces] of seen)
+        options.push(h('option', { value: id }, `${short(id, 10)} · ${traces.length} turn${traces.length === 1 ? '' : 's'} · ${time(traces[0]!.startedAt)}`));
     } catch {
       // No local traces: only "new session" and the current one.
     }
-    if (state.sessionId && !options.some((o) => o.value === state.sessionId)) options.push(h('option', { value: state.sessionId }, `${short(state.sessionId, 10)} · this tab`));
+    if (state.sessionId && !options.some((o) => o.value === state.sessionId))
+      options.push(h('option', { value: state.sessionId }, `${short(state.sessionId, 10)} · this tab`));
     replace(sessionSelect, options);
     sessionSelect.value = state.sessionId ?? '';
   };
@@ -129,7 +136,11 @@ export const chatPage: Page = (root, params) => {
 };
 
 function describe(agent: Agent): string {
-  const parts = [agent.description ?? '', agent.tools.length ? `tools: ${agent.tools.join(', ')}` : '', agent.subagents.length ? `subagents: ${agent.subagents.join(', ')}` : ''];
+  const parts = [
+    agent.description ?? '',
+    agent.tools.length ? `tools: ${agent.tools.join(', ')}` : '',
+    agent.subagents.length ? `subagents: ${agent.subagents.join(', ')}` : '',
+  ];
   return parts.filter(Boolean).join(' · ');
 }
 
@@ -190,9 +201,16 @@ async function runTurn(agentId: string, message: string): Promise<void> {
         const call = h(
           'details',
           { class: `tool${sub ? ' subagent' : ''}`, 'data-tool': String(d.name) },
-          h('summary', null, h('span', { class: 'badge' }, sub ? 'subagent' : 'tool'), ' ', h('code', null, String(d.name)), h('span', { class: 'tool-state' }, ' …')),
-          h('div', { class: 'kv' }, h('span', null, 'input'), h('pre', null, json(d.input))),
-          h('div', { class: 'kv' }, h('span', null, 'output'), result),
+          h(
+            'summary',
+            null,
+            h('span', { class: 'badge' }, sub ? 'subagent' : 'tool'),
+            ' ',
+            h('code', null, String(d.name)),
+            h('span', { class: 'tool-state' }, ' …'),
+          ),
+          h('div', { class: 'kv' }, h('span', { class: 'kv-label' }, 'input'), h('pre', null, json(d.input))),
+          h('div', { class: 'kv' }, h('span', { class: 'kv-label' }, 'output'), result),
         );
         calls.set(String(d.id), call);
         body.append(call);
@@ -223,7 +241,9 @@ async function runTurn(agentId: string, message: string): Promise<void> {
       }
     }
   } catch (error) {
-    body.append(h('p', { class: 'error' }, error instanceof ApiError ? `${error.code}: ${error.message}` : `The turn was cut off: ${(error as Error).message}`));
+    body.append(
+      h('p', { class: 'error' }, error instanceof ApiError ? `${error.code}: ${error.message}` : `The turn was cut off: ${(error as Error).message}`),
+    );
     replace(meta);
     item.classList.add('failed');
   } finally {
@@ -235,7 +255,14 @@ async function runTurn(agentId: string, message: string): Promise<void> {
 function metaOf(start: TurnStart | undefined, end: TurnEnd | undefined): (HTMLElement | string)[] {
   const out: (HTMLElement | string)[] = [];
   if (end) out.push(h('span', null, ms(end.durationMs)), h('span', null, tokens(end.usage)), h('span', null, usd(end.costUsd)));
-  for (const prompt of start?.prompts ?? []) out.push(h('a', { href: `#/prompts?id=${encodeURIComponent(prompt.id)}`, title: prompt.id }, `${prompt.id.replace(/^agents\./, '').replace(/\.prompt$/, '')}@${prompt.version.slice(0, 7)}`));
+  for (const prompt of start?.prompts ?? [])
+    out.push(
+      h(
+        'a',
+        { href: `#/prompts?id=${encodeURIComponent(prompt.id)}`, title: prompt.id },
+        `${prompt.id.replace(/^agents\./, '').replace(/\.prompt$/, '')}@${prompt.version.slice(0, 7)}`,
+      ),
+    );
   const traceId = end?.traceId ?? start?.traceId;
   if (traceId) out.push(h('a', { href: `#/traces/${traceId}`, class: 'trace-link' }, 'trace →'));
   return out;

@@ -47,12 +47,23 @@ export const healthPage: Page = (root) => {
       if (stopped) return;
       replace(
         checks,
-        h('h2', null, 'Readiness ', h('span', { class: `badge ${ready.status === 'ready' ? 'ok' : ready.status === 'degraded' ? 'warn' : 'error'}` }, ready.status)),
+        h(
+          'h2',
+          null,
+          'Readiness ',
+          h('span', { class: `badge ${ready.status === 'ready' ? 'ok' : ready.status === 'degraded' ? 'warn' : 'error'}` }, ready.status),
+        ),
         h(
           'ul',
           { class: 'checks' },
           ready.checks.map((c) =>
-            h('li', { 'data-check': c.name }, h('span', { class: `dot ${c.status === 'ok' ? 'ok' : c.status === 'degraded' ? 'warn' : 'error'}` }), h('strong', null, c.name), h('span', { class: 'muted small block' }, c.detail)),
+            h(
+              'li',
+              { class: 'check', 'data-check': c.name },
+              h('span', { class: `dot ${c.status === 'ok' ? 'ok' : c.status === 'degraded' ? 'warn' : 'error'}` }),
+              h('strong', null, c.name),
+              h('span', { class: 'muted small block' }, c.detail),
+            ),
           ),
         ),
       );
@@ -84,7 +95,9 @@ export const healthPage: Page = (root) => {
           h('div', null, h('dt', null, 'turns'), h('dd', null, String(turns))),
           h('div', null, h('dt', null, 'errors'), h('dd', null, String(errors))),
           h('div', null, h('dt', null, 'cost'), h('dd', null, usd(sum(samples, 'kaged_llm_cost_usd_total')))),
-          ...tokenTypes.map((t) => h('div', null, h('dt', null, `${t.replace('_', ' ')} tokens`), h('dd', null, String(sum(samples, 'kaged_llm_tokens_total', (l) => l.type === t))))),
+          ...tokenTypes.map((t) =>
+            h('div', null, h('dt', null, `${t.replace('_', ' ')} tokens`), h('dd', null, String(sum(samples, 'kaged_llm_tokens_total', (l) => l.type === t)))),
+          ),
           h('div', null, h('dt', null, 'export failures'), h('dd', null, String(failures))),
         ),
         h('p', { class: 'muted small' }, 'Counts since the daemon started; rates over the time this page has been watching (up to 5 minutes).'),

@@ -110,8 +110,18 @@ function row(line: LogLine): HTMLElement {
     h('span', { class: 'msg' }, line.msg),
     line.component ? h('span', { class: 'muted' }, line.component) : null,
     line.turnId
-      ? h('a', { href: line.traceId ? `#/traces/${line.traceId}` : `#/logs?turnId=${encodeURIComponent(line.turnId)}`, title: `turn ${line.turnId}` }, `turn ${short(line.turnId)}`)
+      ? h(
+          'a',
+          { href: line.traceId ? `#/traces/${line.traceId}` : `#/logs?turnId=${encodeURIComponent(line.turnId)}`, title: `turn ${line.turnId}` },
+          `turn ${short(line.turnId)}`,
+        )
       : null,
-    restText ? h('code', { class: 'rest', title: 'tap to show all', onclick: (event: Event) => (event.currentTarget as HTMLElement).classList.toggle('open') }, restText) : null,
+    restText
+      ? h(
+          'code',
+          { class: 'rest', title: 'tap to show all', onclick: (event: Event) => (event.currentTarget as HTMLElement).classList.toggle('open') },
+          restText,
+        )
+      : null,
   );
 }

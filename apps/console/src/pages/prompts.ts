@@ -51,7 +51,16 @@ export const promptsPage: Page = (root, params) => {
       replace(
         list,
         view.project.state === 'stale'
-          ? h('div', { class: 'card error' }, h('strong', null, `${view.project.file} is broken; the last good version runs`), h('ul', null, view.project.errors.map((e) => h('li', null, h('code', null, e)))))
+          ? h(
+              'div',
+              { class: 'card error' },
+              h('strong', null, `${view.project.file} is broken; the last good version runs`),
+              h(
+                'ul',
+                null,
+                view.project.errors.map((e) => h('li', null, h('code', null, e))),
+              ),
+            )
           : null,
         h(
           'ul',
@@ -93,7 +102,8 @@ async function drawVersions(box: HTMLElement, promptId: string, stopped: () => b
     answer = await getJson<VersionsAnswer>(`/v1/prompts/${encodeURIComponent(promptId)}/versions`);
   } catch (error) {
     if (!stopped()) {
-      const text = error instanceof ApiError && error.code === 'local_traces_disabled' ? 'Local traces are off: no per-version figures.' : (error as Error).message;
+      const text =
+        error instanceof ApiError && error.code === 'local_traces_disabled' ? 'Local traces are off: no per-version figures.' : (error as Error).message;
       replace(box, h('h2', null, promptId), h('p', { class: 'error' }, text));
     }
     return;
@@ -110,7 +120,10 @@ async function drawVersions(box: HTMLElement, promptId: string, stopped: () => b
         const dropped = picked.shift();
         for (const other of box.querySelectorAll<HTMLInputElement>('input[data-version]')) if (other.dataset.version === dropped) other.checked = false;
       }
-      drawCompare(compare, answer.versions.filter((x) => picked.includes(x.version)));
+      drawCompare(
+        compare,
+        answer.versions.filter((x) => picked.includes(x.version)),
+      );
     });
     check.dataset.version = v.version;
     return h(
@@ -132,7 +145,11 @@ async function drawVersions(box: HTMLElement, promptId: string, stopped: () => b
   replace(
     box,
     h('h2', null, promptId),
-    h('p', { class: 'muted small' }, `From the newest ${answer.tracesRead} local trace${answer.tracesRead === 1 ? '' : 's'}. Tick two versions to compare them.`),
+    h(
+      'p',
+      { class: 'muted small' },
+      `From the newest ${answer.tracesRead} local trace${answer.tracesRead === 1 ? '' : 's'}. Tick two versions to compare them.`,
+    ),
     compare,
     h('div', { class: 'version-grid' }, cards),
   );
@@ -164,15 +181,34 @@ function drawCompare(box: HTMLElement, pair: VersionFigures[]): void {
     ['error rate', (v) => percent(v.errorRate), (v) => v.errorRate],
     ['p50', (v) => ms(v.durationMs.p50), (v) => v.durationMs.p50],
     ['p95', (v) => ms(v.durationMs.p95), (v) => v.durationMs.p95],
-    ['tokens / turn', (v) => (v.turns ? String(Math.round((v.tokens.input + v.tokens.output) / v.turns)) : '—'), (v) => (v.turns ? (v.tokens.input + v.tokens.output) / v.turns : null)],
-    ['cost / turn', (v) => (v.turns && v.costUsd !== null ? usd(v.costUsd / v.turns) : '—'), (v) => (v.turns && v.costUsd !== null ? v.costUsd / v.turns : null)],
+    [
+      'tokens / turn',
+      (v) => (v.turns ? String(Math.round((v.tokens.input + v.tokens.output) / v.turns)) : '—'),
+      (v) => (v.turns ? (v.tokens.input + v.tokens.output) / v.turns : null),
+    ],
+    [
+      'cost / turn',
+      (v) => (v.turns && v.costUsd !== null ? usd(v.costUsd / v.turns) : '—'),
+      (v) => (v.turns && v.costUsd !== null ? v.costUsd / v.turns : null),
+    ],
   ];
   replace(
     box,
     h(
       'table',
       { class: 'compare-table' },
-      h('thead', null, h('tr', null, h('th', null, ''), h('th', null, h('code', null, short(a.version, 12))), h('th', null, h('code', null, short(b.version, 12))), h('th', null, 'Δ'))),
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          h('th', null, ''),
+          h('th', null, h('code', null, short(a.version, 12))),
+          h('th', null, h('code', null, short(b.version, 12))),
+          h('th', null, 'Δ'),
+        ),
+      ),
       h(
         'tbody',
         null,

@@ -67,7 +67,11 @@ export const tracesPage: Page = (root, params) => {
     h('div', { class: 'row end' }, h('a', { class: 'button ghost', href: '#/traces' }, 'Clear'), h('button', { type: 'submit' }, 'Filter')),
   );
   const list = h('div', { class: 'list' }, h('p', { class: 'muted' }, 'Loading traces…'));
-  replace(root, h('details', { class: 'filter-box', open: [...params.keys()].length > 0 || matchMedia('(min-width: 800px)').matches }, h('summary', null, 'Filters'), form), list);
+  replace(
+    root,
+    h('details', { class: 'filter-box', open: [...params.keys()].length > 0 || matchMedia('(min-width: 800px)').matches }, h('summary', null, 'Filters'), form),
+    list,
+  );
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -105,7 +109,16 @@ export const tracesPage: Page = (root, params) => {
                   'a',
                   { class: `row-link status-${t.status}`, href: `#/traces/${t.traceId}` },
                   h('span', { class: `dot ${t.status}`, title: t.status }),
-                  h('span', { class: 'grow' }, h('strong', null, t.agentId ?? t.name), h('span', { class: 'muted small block' }, `${time(t.startedAt)} · session ${short(t.sessionId)}${t.userId ? ` · ${t.userId}` : ''}${t.tags.length ? ` · ${t.tags.join(', ')}` : ''}`)),
+                  h(
+                    'span',
+                    { class: 'grow' },
+                    h('strong', null, t.agentId ?? t.name),
+                    h(
+                      'span',
+                      { class: 'muted small block' },
+                      `${time(t.startedAt)} · session ${short(t.sessionId)}${t.userId ? ` · ${t.userId}` : ''}${t.tags.length ? ` · ${t.tags.join(', ')}` : ''}`,
+                    ),
+                  ),
                   h('span', { class: 'num' }, ms(t.durationMs)),
                 ),
               ),
@@ -178,10 +191,17 @@ function drawTrace(root: HTMLElement, trace: TraceDetail): void {
   const ttft = firstToken(rows, origin);
   // The turn's prompt versions: `{ [promptId]: version }` in the trace metadata.
   const recorded = trace.metadata.prompts;
-  const prompts = recorded && typeof recorded === 'object' && !Array.isArray(recorded) ? Object.entries(recorded as Record<string, string>).map(([id, version]) => ({ id, version })) : [];
+  const prompts =
+    recorded && typeof recorded === 'object' && !Array.isArray(recorded)
+      ? Object.entries(recorded as Record<string, string>).map(([id, version]) => ({ id, version }))
+      : [];
   const detail = h('section', { class: 'span-detail', id: 'span-detail' }, h('p', { class: 'muted' }, 'Select a span to see its input and output.'));
 
-  const axis = h('div', { class: 'axis', 'aria-hidden': 'true' }, [0, 0.25, 0.5, 0.75, 1].map((f) => h('span', { style: `left:${f * 100}%` }, ms(total * f))));
+  const axis = h(
+    'div',
+    { class: 'axis', 'aria-hidden': 'true' },
+    [0, 0.25, 0.5, 0.75, 1].map((f) => h('span', { class: 'tick', style: `left:${f * 100}%` }, ms(total * f))),
+  );
   const waterfall = h(
     'ol',
     { class: 'waterfall', 'aria-label': 'Spans' },
@@ -191,7 +211,9 @@ function drawTrace(root: HTMLElement, trace: TraceDetail): void {
       const left = (start / total) * 100;
       const width = Math.max(0.4, (duration / total) * 100);
       // Compact in the row (in→out tokens, a cost only when there is one); whole in the detail pane.
-      const extra = [span.usage ? `${span.usage.inputTokens}→${span.usage.outputTokens} tok` : '', span.costUsd ? usd(span.costUsd) : ''].filter(Boolean).join(' · ');
+      const extra = [span.usage ? `${span.usage.inputTokens}→${span.usage.outputTokens} tok` : '', span.costUsd ? usd(span.costUsd) : '']
+        .filter(Boolean)
+        .join(' · ');
       const button = h(
         'button',
         { type: 'button', class: `span-row type-${span.type} ${span.status}`, 'data-span-type': span.type, style: `--depth:${depth}` },
@@ -227,7 +249,12 @@ function drawTrace(root: HTMLElement, trace: TraceDetail): void {
         fig('session', trace.sessionId ? h('a', { href: `#/traces?sessionId=${encodeURIComponent(trace.sessionId)}` }, short(trace.sessionId, 12)) : '—'),
         fig('turn', trace.turnId ? h('a', { href: `#/logs?turnId=${encodeURIComponent(trace.turnId)}` }, short(trace.turnId, 12)) : '—'),
         fig('started', time(trace.startedAt)),
-        ...prompts.map((p) => fig('prompt version', h('a', { href: `#/prompts?id=${encodeURIComponent(p.id)}`, title: `${p.id}@${p.version}` }, `${promptName(p.id)}@${p.version.slice(0, 7)}`))),
+        ...prompts.map((p) =>
+          fig(
+            'prompt version',
+            h('a', { href: `#/prompts?id=${encodeURIComponent(p.id)}`, title: `${p.id}@${p.version}` }, `${promptName(p.id)}@${p.version.slice(0, 7)}`),
+          ),
+        ),
       ),
     ),
     h('div', { class: 'trace-body' }, h('div', { class: 'waterfall-box' }, axis, waterfall), detail),
@@ -257,7 +284,11 @@ function drawSpan(detail: HTMLElement, span: Span): void {
   replace(
     detail,
     h('h2', null, span.name),
-    h('p', { class: 'muted small' }, `${span.type} · ${ms(span.durationMs)}${span.model ? ` · ${span.model}` : ''}${span.usage ? ` · ${tokens(span.usage)}` : ''}`),
+    h(
+      'p',
+      { class: 'muted small' },
+      `${span.type} · ${ms(span.durationMs)}${span.model ? ` · ${span.model}` : ''}${span.usage ? ` · ${tokens(span.usage)}` : ''}`,
+    ),
     span.error ? h('pre', { class: 'error' }, span.error) : null,
     h('h3', null, 'Input'),
     h('pre', null, json(span.input ?? null)),

@@ -38,6 +38,10 @@ export interface McpRunnerOptions {
   retryBaseMs?: number | undefined;
 }
 
+/** A tool as Mastra's `MCPClient.listToolsets()` returns it. */
+// biome-ignore lint/suspicious/noExplicitAny: the type Mastra's MCP client gives its tools
+export type McpTool = Tool<any, any, any, any>;
+
 const MAX_RETRY_MS = 30_000;
 const MIN_CONNECT_MS = 10_000;
 
@@ -54,7 +58,7 @@ export class McpServerRunner {
   readonly #log: Logger;
   #client: MCPClient | undefined;
   #state: McpServerState;
-  #tools: Record<string, Tool<any, any, any, any>> = {};
+  #tools: Record<string, McpTool> = {};
   /** True once the server has listed its tools at least once: until then its tool names are unknown. */
   #answered = false;
   #error: string | undefined;
@@ -78,7 +82,7 @@ export class McpServerRunner {
   }
 
   /** The server's tools as of its last answer, by the server's own names; kept while it is down. */
-  get tools(): Readonly<Record<string, Tool<any, any, any, any>>> {
+  get tools(): Readonly<Record<string, McpTool>> {
     return this.#tools;
   }
 
@@ -189,7 +193,9 @@ export class McpServerRunner {
       if (daemonEnv.HOME) minimal.HOME = daemonEnv.HOME;
       return {
         ...base,
-        command,
+        // `node` is the Node that runs kaged: MCP servers in JavaScript then need no Node of
+        // their own on PATH (and get one recent enough: kaged's).
+        command: command === 'node' ? process.execPath : command,
         args,
         // Only what the entry names plus PATH and HOME: never the daemon's API keys.
         env: { ...minimal, ...env },
@@ -222,7 +228,7 @@ export class McpServerRunner {
   }
 }
 
-function sameTools(a: Record<string, Tool<any, any, any, any>>, b: Record<string, Tool<any, any, any, any>>): boolean {
+function sameTools(a: Record<string, McpTool>, b: Record<string, McpTool>): boolean {
   const names = Object.keys(a);
   if (names.length !== Object.keys(b).length) return false;
   return names.every((name) => b[name] !== undefined && b[name].description === a[name]!.description);

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 
 /** Server names become the prefix of the names models see (`<server>_<tool>`): kept provider-safe. */
-const serverName = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,31}$/, 'an MCP server name must start with a letter or digit and use only letters, digits and "-" (at most 32)');
+const SERVER_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,31}$/;
 
 const stringMap = z.record(z.string().min(1), z.string());
 
@@ -47,7 +45,21 @@ export const mcpServerSchema = z
 
 /** `mcp:` in `kaged.yaml`. */
 export const mcpSchema = z.strictObject({
-  servers: z.record(serverName, mcpServerSchema).default({}),
+  servers: z
+    .record(z.string(), mcpServerSchema)
+    .superRefine((servers, ctx) => {
+      // Checked here rather than as the record's key schema, whose message zod replaces.
+      for (const name of Object.keys(servers)) {
+        if (!SERVER_NAME.test(name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: 'an MCP server name must start with a letter or digit and use only letters, digits and "-" (at most 32)',
+          });
+        }
+      }
+    })
+    .default({}),
 });
 
 export type McpServerSettings = z.output<typeof mcpServerSchema>;

@@ -1,8 +1,8 @@
 import { AgentDefinitionError, type SelectedTool, type ToolSnapshot, type ToolSource } from '@kaged/harness';
 import type { ToolsInput } from '@mastra/core/agent';
-import { createTool, type Tool } from '@mastra/core/tools';
+import { createTool } from '@mastra/core/tools';
 import { z } from 'zod';
-import type { McpServerRunner } from './mcp-server-runner.js';
+import type { McpServerRunner, McpTool } from './mcp-server-runner.js';
 import type { McpCallOutcome, McpSupervisor } from './mcp-supervisor.js';
 import { modelToolName, parseMcpToolRef } from './tool-names.js';
 
@@ -24,9 +24,9 @@ export class McpToolCallError extends Error {
 export function mcpToolSource(builtins: ToolsInput, supervisor: McpSupervisor): ToolSource {
   let cached: { version: number; snapshot: ToolSnapshot } | undefined;
   // Wrapped tools per runner and tool-list generation: rebuilt only when a server's tools change.
-  const wrapped = new WeakMap<McpServerRunner, { generation: number; tools: Map<string, Tool<any, any, any, any>> }>();
+  const wrapped = new WeakMap<McpServerRunner, { generation: number; tools: Map<string, McpTool> }>();
 
-  const wrappedTools = (runner: McpServerRunner): Map<string, Tool<any, any, any, any>> => {
+  const wrappedTools = (runner: McpServerRunner): Map<string, McpTool> => {
     const known = wrapped.get(runner);
     if (known && known.generation === runner.generation) return known.tools;
     const tools = new Map(Object.entries(runner.tools).map(([name, tool]) => [name, wrapMcpTool(supervisor, runner.name, name, tool)]));
@@ -56,7 +56,8 @@ export function mcpToolSource(builtins: ToolsInput, supervisor: McpSupervisor): 
         const tool = tools.get(ref.tool);
         // A server that never answered: its tool is offered as a stand-in that explains why it fails.
         if (tool) selected.set(modelToolName(ref.server, ref.tool), { tool, promptName: name });
-        else if (!runner.answered) selected.set(modelToolName(ref.server, ref.tool), { tool: unavailableTool(supervisor, ref.server, ref.tool), promptName: name });
+        else if (!runner.answered)
+          selected.set(modelToolName(ref.server, ref.tool), { tool: unavailableTool(supervisor, ref.server, ref.tool), promptName: name });
       }
       return selected;
     },
@@ -71,22 +72,22 @@ export function mcpToolSource(builtins: ToolsInput, supervisor: McpSupervisor): 
 }
 
 /** The MCP tool under the model's name, its calls supervised: a down server or a slow call is a tool error. */
-function wrapMcpTool(supervisor: McpSupervisor, server: string, name: string, tool: Tool<any, any, any, any>): Tool<any, any, any, any> {
+function wrapMcpTool(supervisor: McpSupervisor, server: string, name: string, tool: McpTool): McpTool {
   return createTool({
     id: modelToolName(server, name),
     description: tool.description ?? `Tool "${name}" of MCP server "${server}".`,
     inputSchema: tool.inputSchema,
     execute: (input: unknown, context: unknown) => callMcpTool(supervisor, server, name, input, context),
-  } as Parameters<typeof createTool>[0]) as Tool<any, any, any, any>;
+  } as Parameters<typeof createTool>[0]) as McpTool;
 }
 
-function unavailableTool(supervisor: McpSupervisor, server: string, name: string): Tool<any, any, any, any> {
+function unavailableTool(supervisor: McpSupervisor, server: string, name: string): McpTool {
   return createTool({
     id: modelToolName(server, name),
     description: `Tool "${name}" of MCP server "${server}", which has not connected yet.`,
     inputSchema: z.looseObject({}),
     execute: (input: unknown, context: unknown) => callMcpTool(supervisor, server, name, input, context),
-  } as Parameters<typeof createTool>[0]) as Tool<any, any, any, any>;
+  } as Parameters<typeof createTool>[0]) as McpTool;
 }
 
 async function callMcpTool(supervisor: McpSupervisor, server: string, name: string, input: unknown, context: unknown): Promise<unknown> {
@@ -95,9 +96,10 @@ async function callMcpTool(supervisor: McpSupervisor, server: string, name: stri
   // The server as it is now, not as it was when the turn started: it may have restarted since.
   const runner = supervisor.runner(server);
   const tool = runner?.state === 'up' ? runner.tools[name] : undefined;
-  if (!runner || runner.state !== 'up' || !tool?.execute) {
+  if (!runner || !tool?.execute) {
     finish('unavailable');
-    const why = !runner || runner.state === 'stopped' ? 'was removed from the project' : runner.state === 'up' ? `no longer offers "${name}"` : `is ${runner.state}`;
+    const why =
+      !runner || runner.state === 'stopped' ? 'was removed from the project' : runner.state === 'up' ? `no longer offers "${name}"` : `is ${runner.state}`;
     const reason = runner?.lastError ? ` (${runner.lastError})` : '';
     throw new McpToolCallError('unavailable', `MCP server "${server}" ${why}${reason}; the tool "${name}" cannot run now. kaged keeps retrying the server.`);
   }

@@ -35,8 +35,8 @@ describe('loadProject', () => {
     const loaded = await loadProject(fixture.file, { env: {} });
     expect(loaded.name).toBe('scenario');
     expect(loaded.dir).toBe(fixture.dir);
-    expect(loaded.server).toEqual({ host: '127.0.0.1', port: 7420 });
-    expect(loaded.sessions).toEqual({ lastMessages: 40 });
+    expect(loaded.server).toEqual({ host: '127.0.0.1', port: 7420, allowedOrigins: [], allowedHosts: [] });
+    expect(loaded.sessions).toEqual({ lastMessages: 40, turnTimeoutMs: 600_000 });
     expect(loaded.agents).toEqual([
       {
         id: 'assistant',

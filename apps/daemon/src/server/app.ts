@@ -2,6 +2,7 @@ import type { Harness } from '@kaged/harness';
 import type { LogRing, Logger } from '@kaged/observability';
 import { Hono } from 'hono';
 import type { DaemonMetrics } from '../metrics/daemon-metrics.js';
+import { mcpRoutes } from '../mcp/mcp-route.js';
 import { httpMetrics } from '../metrics/http-metrics.js';
 import { bearerAuth } from './auth.js';
 import { errorResponse } from './error-body.js';
@@ -56,6 +57,7 @@ export function createApp(options: AppOptions): Hono {
   // Before auth and every route, those added later included: web pages never reach them.
   app.use(originGuard(options.browser ?? { host: '127.0.0.1' }));
   if (options.token) app.use('/v1/*', bearerAuth(options.token));
+  if (options.token) app.use('/mcp', bearerAuth(options.token));
   // Metrics name the agents, models and tools: behind the same token (Prometheus sends it).
   if (options.token && options.metrics) app.use('/metrics', bearerAuth(options.token));
 
@@ -67,6 +69,7 @@ export function createApp(options: AppOptions): Hono {
   app.route('/', traceRoutes(options.traces ?? { traces: undefined }));
   if (options.feedback) app.route('/', feedbackRoutes(options.feedback));
   app.route('/', turnRoutes({ harness: options.harness, isClosing: options.isClosing }));
+  app.route('/', mcpRoutes({ harness: options.harness, isClosing: options.isClosing }));
   app.route('/', openAiRoutes({ harness: options.harness, isClosing: options.isClosing }));
   if (options.metrics) app.route('/', metricsRoutes({ metrics: options.metrics, checks: options.checks }));
   // The web console (docs/console.md): static files at / that call the routes above.

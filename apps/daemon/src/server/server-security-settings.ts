@@ -19,5 +19,7 @@ export const serverSecuritySettings = {
     .array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'expected an origin such as "https://console.example" (scheme and host, no path)'))
     .default([]),
   /** Names besides the bound address and localhost that the `Host` header may carry (`name` or `name:port`). */
-  allowedHosts: z.array(z.string().regex(/^[A-Za-z0-9._-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/, 'expected a host name, optionally with ":port"')).default([]),
+  allowedHosts: z
+    .array(z.string().regex(/^[A-Za-z0-9._-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/, 'expected a host name, optionally with ":port"'))
+    .default([]),
 };

@@ -14,7 +14,8 @@ const UNAVAILABLE_STATES = /^(08...|57P0[1-3]|53300)$/;
 // 28xxx bad credentials; 3D000 no such database; 42501 no permission (on the schema, say).
 const REJECTED_STATES = /^(28...|3D000|42501)$/;
 // pg's own words for a connection it lost or never got.
-const UNAVAILABLE_MESSAGE = /connection terminated|timeout exceeded when trying to connect|connection timeout|client has encountered a connection error|server closed the connection|the database system is (starting up|shutting down)|Cannot use a pool after calling end/i;
+const UNAVAILABLE_MESSAGE =
+  /connection terminated|timeout exceeded when trying to connect|connection timeout|client has encountered a connection error|server closed the connection|the database system is (starting up|shutting down)|Cannot use a pool after calling end/i;
 
 /** The first pg or network error in `error`'s cause chain, classified. */
 export function pgFailureOf(error: unknown): PgFailure {

@@ -77,7 +77,8 @@ export async function privateServer(prefix: string): Promise<PrivateServer> {
   const start = () => ctl(`-o "-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off" -l ${dir}/log -w -t 30 start`);
   start();
   const name = prefix;
-  const psql = (database: string, statement: string) => run('su', ['postgres', '-c', `psql -v ON_ERROR_STOP=1 -h ${dir} -p ${port} -AXtq -d ${database}`], statement);
+  const psql = (database: string, statement: string) =>
+    run('su', ['postgres', '-c', `psql -v ON_ERROR_STOP=1 -h ${dir} -p ${port} -AXtq -d ${database}`], statement);
   run('su', ['postgres', '-c', `createdb -h ${dir} -p ${port} "${name}"`]);
   let stopped = false;
   return {

@@ -248,7 +248,8 @@ export class KagedLangfuseExporter extends BaseExporter {
   /** Flushes and shuts the delegate down (bounded like `flush()`), then stops reporting. */
   override async shutdown(): Promise<void> {
     const shutdown = async () => {
-      await this.#flushAll();
+      // Each part flushes what it holds as it shuts down.
+      for (const traceId of [...this.#failedCalls.keys()]) await this.#releaseFailedCalls(traceId, undefined);
       await Promise.all([this.#spans?.shutdown(), this.#delegate.shutdown()]);
     };
     await settleWithin(shutdown(), this.#timeoutMs, (error) => this.#failed(error));

@@ -134,4 +134,3 @@ describe('createLocalTraces', () => {
     expect(sizes[3]!).toBeLessThanOrEqual(sizes[1]! * 1.1);
   });
 });
-

@@ -114,7 +114,10 @@ export function createLocalTraces(storage: MastraCompositeStore, retention: Trac
       const total = (await obs.listTraces({ pagination: { page: 0, perPage: 1 } })).pagination?.total ?? 0;
       const excess = total - retention.maxTraces;
       if (excess <= 0) break;
-      const oldest = await obs.listTraces({ pagination: { page: 0, perPage: Math.min(excess, TRACE_PAGE) }, orderBy: { field: 'startedAt', direction: 'ASC' } });
+      const oldest = await obs.listTraces({
+        pagination: { page: 0, perPage: Math.min(excess, TRACE_PAGE) },
+        orderBy: { field: 'startedAt', direction: 'ASC' },
+      });
       const traceIds = oldest.spans.map((s) => s.traceId);
       if (traceIds.length === 0) break;
       await obs.batchDeleteTraces({ traceIds });

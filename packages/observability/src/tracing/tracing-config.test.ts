@@ -62,6 +62,7 @@ describe('tracingSchema', () => {
       sampleRate: 1,
       redact: { inputs: false, outputs: false },
       flushEachTurn: false,
+      detail: 'compact',
       tags: [],
       localTraces: { enabled: true, maxTraces: DEFAULT_MAX_TRACES, maxAgeDays: DEFAULT_MAX_AGE_DAYS },
     });

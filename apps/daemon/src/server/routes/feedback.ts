@@ -41,7 +41,8 @@ export function feedbackRoutes({ turns, mastra, logger, counted }: FeedbackRoute
     const { value, comment, ...rest } = body as { value?: unknown; comment?: unknown };
     const unknownField = Object.keys(rest)[0];
     if (unknownField) return errorResponse(c, 400, 'invalid_request', `${unknownField}: unknown field (value, comment)`, { field: unknownField });
-    const score = value === 'up' ? 1 : value === 'down' ? 0 : typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 1 ? value : undefined;
+    const score =
+      value === 'up' ? 1 : value === 'down' ? 0 : typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 1 ? value : undefined;
     if (score === undefined) return errorResponse(c, 400, 'invalid_request', 'value: must be "up", "down" or a number from 0 to 1', { field: 'value' });
     if (comment !== undefined && (typeof comment !== 'string' || comment.length > MAX_COMMENT)) {
       return errorResponse(c, 400, 'invalid_request', `comment: must be a string of at most ${MAX_COMMENT} characters`, { field: 'comment' });
@@ -49,7 +50,12 @@ export function feedbackRoutes({ turns, mastra, logger, counted }: FeedbackRoute
     const turn = turns.get(turnId);
     if (!turn) return errorResponse(c, 404, 'unknown_turn', `no recent turn ${turnId}: feedback needs the turnId of a turn this daemon ran since it started`);
     if (!turn.traceId || !mastra.observability?.addScore) {
-      return errorResponse(c, 409, 'turn_not_traced', `turn ${turnId} has no trace (it was not sampled, see observability.sampleRate): there is nothing to attach feedback to`);
+      return errorResponse(
+        c,
+        409,
+        'turn_not_traced',
+        `turn ${turnId} has no trace (it was not sampled, see observability.sampleRate): there is nothing to attach feedback to`,
+      );
     }
     const kind: 'up' | 'down' | 'score' = value === 'up' || value === 'down' ? value : 'score';
     await mastra.observability.addScore({

@@ -24,7 +24,8 @@ export function createPromptCommits(): (path: string) => Promise<Map<string, Pro
   const cache = new Map<string, { head: string; commits: Map<string, PromptCommit> }>();
   return async (path) => {
     try {
-      const git = async (args: string[], cwd: string) => (await run('git', args, { cwd, timeout: 5_000, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' })).stdout;
+      const git = async (args: string[], cwd: string) =>
+        (await run('git', args, { cwd, timeout: 5_000, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' })).stdout;
       const top = (await git(['rev-parse', '--show-toplevel'], dirname(path))).trim();
       // From the top of the repository: pathspecs and `sha:path` are then both relative to it.
       const atTop = (args: string[]) => git(args, top);

@@ -102,7 +102,10 @@ function versionIn(trace: TraceDetail, promptId: string): string | undefined {
 function figures(version: string, current: boolean, traces: TraceDetail[], commit: PromptCommit | null): PromptVersionFigures {
   const finished = traces.filter((t) => t.status !== 'running');
   const errors = finished.filter((t) => t.status === 'error').length;
-  const durations = finished.map((t) => t.durationMs).filter((d): d is number => typeof d === 'number').sort((a, b) => a - b);
+  const durations = finished
+    .map((t) => t.durationMs)
+    .filter((d): d is number => typeof d === 'number')
+    .sort((a, b) => a - b);
   const costs = finished.map((t) => t.costUsd).filter((cost): cost is number => typeof cost === 'number');
   const times = traces.map((t) => t.startedAt).sort();
   const feedback = feedbackOf(finished);
