@@ -34,11 +34,7 @@ async function serveKaged(dir) {
 }
 
 async function serveMastra(dir, config) {
-  const [{ createModelRegistry }, { loadProject }] = await Promise.all([
-    builtModule('packages/llm/dist/index.js'),
-    builtModule('apps/daemon/dist/index.js').then(async (m) => (m.loadProject ? m : { loadProject: undefined })),
-  ]);
-  void loadProject;
+  const { createModelRegistry } = await builtModule('packages/llm/dist/index.js');
   const [{ Agent }, { Mastra }, { Memory }, { LibSQLStore }, { Observability, MastraStorageExporter }, { MastraServer }, { serve }, { Hono }] =
     await Promise.all([
       import(resolveFromDaemon('@mastra/core', './agent')),

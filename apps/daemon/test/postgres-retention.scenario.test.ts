@@ -78,7 +78,7 @@ describe('retention pruned by two daemons at once', () => {
   });
 
   it('prunes to the limit when the daemons take turns', async () => {
-    await turns(4);
+    await turns(8);
     await a.tracing.localTraces!.prune();
     await b.tracing.localTraces!.prune();
     const after = storedTraces();

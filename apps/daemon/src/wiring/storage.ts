@@ -17,6 +17,11 @@ export interface DaemonStorage {
   readonly description: string;
   /** The `sessions` readiness check: degraded while the store cannot be reached. */
   check(): StoreCheck;
+  /**
+   * True when `check()` follows the store by itself (PostgreSQL probes the server and clears the
+   * outage when it answers); false when only the turns that write to it can tell (LibSQL).
+   */
+  readonly probes: boolean;
   /** A turn's failure explained when the store caused it (`storage_unavailable`); else `undefined`. */
   describeError(error: unknown): { code: string; message: string } | undefined;
   /** Closes the store; a failure is logged, never thrown. */
@@ -41,6 +46,7 @@ export async function openStorage(project: Project, dataDir: string, logger: Log
       memory: memoryOf(store),
       description: `sessions and local traces in ${target}`,
       check: () => health.check(),
+      probes: true,
       describeError: describeStorageError,
       close: async () => {
         health.close();
@@ -56,6 +62,7 @@ export async function openStorage(project: Project, dataDir: string, logger: Log
     memory: memoryOf(store),
     description,
     check: () => ({ status: 'ok', detail: description }),
+    probes: false,
     describeError: () => undefined,
     close: () => store.close().catch(closeFailed),
   };
