@@ -270,10 +270,10 @@ describe('GET /metrics', () => {
 
 describe('GET /metrics with a token', () => {
   it('needs the same bearer token as /v1', async () => {
-    const daemon = await daemonFor(await fixture(), { token: 'metrics-secret' });
+    const daemon = await daemonFor(await fixture(), { token: 'metrics-secret-token' });
     expect((await fetch(`${daemon.url}/metrics`)).status).toBe(401);
     expect((await fetch(`${daemon.url}/metrics`, { headers: { authorization: 'Bearer wrong-secret!' } })).status).toBe(401);
-    const ok = await fetch(`${daemon.url}/metrics`, { headers: { authorization: 'Bearer metrics-secret' } });
+    const ok = await fetch(`${daemon.url}/metrics`, { headers: { authorization: 'Bearer metrics-secret-token' } });
     expect(ok.status).toBe(200);
     expect(await ok.text()).toContain('kaged_http_requests_total{method="GET",route="/metrics",status="401"} 2');
     expect((await fetch(`${daemon.url}/healthz`)).status).toBe(200);

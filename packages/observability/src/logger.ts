@@ -46,12 +46,14 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       level: options.level ?? 'info',
       timestamp: pino.stdTimeFunctions.isoTime,
       // Correlation: lines written while a turn runs carry its ids, whoever writes them.
-      mixin: () => {
+      mixin: (_fields, _level, logger) => {
         const context = currentLogContext();
         if (!context) return {};
-        // Merged under the call's own fields, so a field the call names itself is not repeated.
+        // A child logger that binds a field itself (a library user's turnId) keeps its own: no
+        // key appears twice in a line. kaged's own loggers put turn ids in call fields instead.
+        const bound = (logger as Logger).bindings();
         const fields: Record<string, unknown> = {};
-        for (const [key, value] of Object.entries(context)) if (value !== undefined) fields[key] = value;
+        for (const [key, value] of Object.entries(context)) if (value !== undefined && !(key in bound)) fields[key] = value;
         return fields;
       },
       // Secrets are censored by key name (@kaged/core's one list), at any depth and in any case,
