@@ -32,6 +32,8 @@ const GOALS = {
   idleRatio: 1.15, // daemon idle RSS / bare Mastra imports RSS
   growthRatio: 1.1, // RSS after --turns / RSS after --checkpoint turns
   startMs: 1500, // median spawn -> /readyz 200
+  startVsBare: 0.6, // issue 14: median start -> /readyz / median bare Mastra import, same run
+  idleMb: 200, // issue 14: idle RSS after start and one turn
 };
 
 // The Mastra packages the built daemon imports at start-up (apps/daemon/dist and the packages it
@@ -141,12 +143,13 @@ class Failure extends Error {}
 const children = new Set();
 
 /** Spawns `node <args>`, keeping the last lines of its stderr for error messages. */
-function spawnNode(nodeArgs, { stdout = 'ignore' } = {}) {
+function spawnNode(nodeArgs, { stdout = 'ignore', env = {} } = {}) {
   const child = spawn(process.execPath, nodeArgs, {
     stdio: ['ignore', stdout, 'pipe'],
     env: {
       ...process.env,
       MASTRA_TELEMETRY_DISABLED: '1',
+      ...env,
       ...(nodeOptions ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${nodeOptions}`.trim() } : {}),
     },
   });
@@ -167,9 +170,14 @@ async function stop(child) {
 }
 
 /** The daemon on the example project, on `port`, with its data in `dataDir`. */
-function spawnDaemon(port, dataDir) {
-  return spawnNode([cli, 'start', '--project', projectFile, '--port', String(port), '--data-dir', dataDir, '--log-format', 'json']);
+function spawnDaemon(port, dataDir, env = {}) {
+  return spawnNode([cli, 'start', '--project', projectFile, '--port', String(port), '--data-dir', dataDir, '--log-format', 'json'], { env });
 }
+
+// The CLI enables Node's module compile cache (module.enableCompileCache()); these settings turn
+// it off (the "before" side) or point it at this run's own directory (the "after" side, warmed by
+// the unmeasured first start). The bare imports never use it: they are Mastra as it imports alone.
+const NO_COMPILE_CACHE = { NODE_DISABLE_COMPILE_CACHE: '1' };
 
 /** Polls /readyz every 10 ms; resolves with the milliseconds since `startedAt` at the first 200. */
 async function waitReady(child, port, startedAt, timeoutMs = 30_000) {
@@ -186,60 +194,73 @@ async function waitReady(child, port, startedAt, timeoutMs = 30_000) {
 // ---------------------------------------------------------------------------------------------
 // The measurements
 
-/**
- * Bare runs (`starts` of them): a Node process imports the Mastra packages, says so, and idles.
- * Each gives the time from spawn() to the end of the imports, and the RSS after --idle-ms.
- */
-async function measureBare() {
+const BARE_CODE = () => {
   const urls = MASTRA_IMPORTS.map(([pkg, subpath]) => resolveFromDaemon(pkg, subpath));
-  const code = `await Promise.all(${JSON.stringify(urls)}.map((url) => import(url)));\nprocess.stdout.write('ready\\n');\nsetInterval(() => {}, 1 << 30);\n`;
-  const runs = [];
-  for (let i = 0; i < starts; i++) {
-    const startedAt = performance.now();
-    const child = spawnNode(['--input-type=module', '-e', code], { stdout: 'pipe' });
-    try {
-      await new Promise((resolve, reject) => {
-        child.stdout.setEncoding('utf8').on('data', (chunk) => chunk.includes('ready') && resolve());
-        child.exited.then(({ code: exit }) => reject(new Failure(`the bare import process exited with ${exit}:\n${child.stderrTail}`)));
-      });
-      const ms = performance.now() - startedAt;
-      await sleep(idleMs);
-      const { rss } = memoryOf(child.pid);
-      runs.push({ ms, rss });
-      log(`  bare ${i + 1}: imports done after ${ms.toFixed(0)} ms, RSS ${fmtMb(rss)}`);
-    } finally {
-      await stop(child);
-    }
+  return `await Promise.all(${JSON.stringify(urls)}.map((url) => import(url)));\nprocess.stdout.write('ready\\n');\nsetInterval(() => {}, 1 << 30);\n`;
+};
+
+/** One bare run: a Node process imports the Mastra packages, says so, and idles: ms to the end of the imports, RSS after --idle-ms. */
+async function measureBare() {
+  const startedAt = performance.now();
+  const child = spawnNode(['--input-type=module', '-e', BARE_CODE()], { stdout: 'pipe', env: NO_COMPILE_CACHE });
+  try {
+    await new Promise((resolve, reject) => {
+      child.stdout.setEncoding('utf8').on('data', (chunk) => chunk.includes('ready') && resolve());
+      child.exited.then(({ code: exit }) => reject(new Failure(`the bare import process exited with ${exit}:\n${child.stderrTail}`)));
+    });
+    const ms = performance.now() - startedAt;
+    await sleep(idleMs);
+    return { ms, rss: memoryOf(child.pid).rss };
+  } finally {
+    await stop(child);
   }
-  return runs;
+}
+
+/** One daemon start on `dataDir` (a restart, as in operation): ms from spawn() to /readyz 200, then one turn, RSS after --idle-ms. */
+async function measureStart(dataDir, env) {
+  const port = await freePort();
+  const startedAt = performance.now();
+  const child = spawnDaemon(port, dataDir, env);
+  try {
+    const ms = await waitReady(child, port, startedAt);
+    const state = { done: 0, failures: 0, firstFailure: undefined, perClient: [0] };
+    await driveTurns(port, 1, state, 1);
+    if (state.failures) throw new Failure(`the turn after start failed: ${state.firstFailure}`);
+    await sleep(idleMs);
+    return { ms, rss: memoryOf(child.pid).rss };
+  } finally {
+    await stop(child);
+  }
 }
 
 /**
- * Daemon starts: one warm-up, then `starts` measured ones on the same data directory (a
- * restart, as in operation). Each gives the time from spawn() to /readyz 200 and the RSS after
- * --idle-ms.
+ * `starts` rounds; each runs a bare import, a daemon start without the compile cache and one with
+ * it, in an order that rotates every round, so the machine's load hits all three alike. One
+ * unmeasured start of each daemon kind first (it also fills the compile cache).
  */
-async function measureStarts(dataDir) {
-  const runs = [];
-  for (let i = -1; i < starts; i++) {
-    const port = await freePort();
-    const startedAt = performance.now();
-    const child = spawnDaemon(port, dataDir);
-    try {
-      const ms = await waitReady(child, port, startedAt);
-      await sleep(idleMs);
-      const { rss } = memoryOf(child.pid);
-      if (i >= 0) runs.push({ ms, rss });
-      log(`  start ${i < 0 ? 'warm-up' : i + 1}: /readyz 200 after ${ms.toFixed(0)} ms, idle RSS ${fmtMb(rss)}`);
-    } finally {
-      await stop(child);
+async function measureInterleaved(tmp) {
+  const cacheEnv = { NODE_COMPILE_CACHE: join(tmp, 'compile-cache') };
+  const kinds = {
+    bare: () => measureBare(),
+    daemonNoCache: () => measureStart(join(tmp, 'starts-nocache'), NO_COMPILE_CACHE),
+    daemon: () => measureStart(join(tmp, 'starts-cache'), cacheEnv),
+  };
+  await kinds.daemonNoCache();
+  await kinds.daemon();
+  const runs = { bare: [], daemonNoCache: [], daemon: [] };
+  const keys = Object.keys(kinds);
+  for (let i = 0; i < starts; i++) {
+    for (const k of keys.map((_, n) => keys[(n + i) % keys.length])) {
+      const run = await kinds[k]();
+      runs[k].push(run);
+      log(`  ${i + 1} ${k.padEnd(13)} ${k === 'bare' ? 'imports done' : '/readyz 200'} after ${run.ms.toFixed(0)} ms, idle RSS ${fmtMb(run.rss)}`);
     }
   }
   return runs;
 }
 
 /** Drives `count` turns with `clients` concurrent clients; each client keeps a session for a few turns. */
-async function driveTurns(port, count, state) {
+async function driveTurns(port, count, state, clientCount = clients) {
   let next = 0;
   const client = async (id) => {
     for (;;) {
@@ -261,7 +282,7 @@ async function driveTurns(port, count, state) {
       if (state.done % 1000 === 0) log(`  ${state.done} turns`);
     }
   };
-  await Promise.all(Array.from({ length: clients }, (_, id) => client(id)));
+  await Promise.all(Array.from({ length: clientCount }, (_, id) => client(id)));
 }
 
 async function main() {
@@ -269,10 +290,9 @@ async function main() {
   if (!existsSync(cli)) throw new Failure(`${cli} is missing: run "pnpm run build" at the repository root first`);
   const tmp = await mkdtemp(join(os.tmpdir(), 'kaged-footprint-'));
   try {
-    log(`bare: ${starts} processes importing ${MASTRA_IMPORTS.map(([pkg, sub]) => (sub === '.' ? pkg : `${pkg}/${sub.slice(2)}`)).join(', ')}`);
-    const bareRuns = await measureBare();
-    log(`daemon: ${starts} starts (after one warm-up), /readyz polled every 10 ms`);
-    const startRuns = await measureStarts(join(tmp, 'starts'));
+    log(`bare: importing ${MASTRA_IMPORTS.map(([pkg, sub]) => (sub === '.' ? pkg : `${pkg}/${sub.slice(2)}`)).join(', ')}`);
+    log(`${starts} rounds of: bare imports, daemon start without and with the compile cache (one turn after /readyz), interleaved`);
+    const { bare: bareRuns, daemon: startRuns, daemonNoCache: noCacheRuns } = await measureInterleaved(tmp);
 
     log(`daemon: ${checkpoint} then ${totalTurns} turns in all, from ${clients} clients`);
     const port = await freePort();
@@ -308,6 +328,8 @@ async function main() {
     const bare = { rss: median(bareRuns.map((r) => r.rss)), ms: median(bareRuns.map((r) => r.ms)) };
     const daemonIdle = median(startRuns.map((r) => r.rss));
     const startMedian = median(startRuns.map((r) => r.ms));
+    const noCache = { rss: median(noCacheRuns.map((r) => r.rss)), ms: median(noCacheRuns.map((r) => r.ms)) };
+    const startVsBare = startMedian / bare.ms;
     const idleRatio = daemonIdle / bare.rss;
     const growthRatio = afterAll.rss / afterCheckpoint.rss;
     const verdict = (ok) => (ok ? 'PASS' : 'FAIL');
@@ -333,11 +355,14 @@ async function main() {
       },
       turnsPerSecond: round3(totalTurns / turnSeconds),
       startMs: { median: round3(startMedian), runs: startRuns.map((r) => round3(r.ms)), bareImportsMedian: round3(bare.ms) },
-      ratios: { idle: round3(idleRatio), growth: round3(growthRatio) },
+      withoutCompileCache: { startMsMedian: round3(noCache.ms), idleRssMb: round3(mb(noCache.rss)), startMs: noCacheRuns.map((r) => round3(r.ms)) },
+      ratios: { idle: round3(idleRatio), growth: round3(growthRatio), startVsBare: round3(startVsBare), startVsBareNoCache: round3(noCache.ms / bare.ms) },
       goals: {
         idle: { goal: GOALS.idleRatio, pass: idleRatio <= GOALS.idleRatio },
         growth: { goal: GOALS.growthRatio, pass: growthRatio <= GOALS.growthRatio },
         start: { goalMs: GOALS.startMs, pass: startMedian <= GOALS.startMs },
+        startVsBare: { goal: GOALS.startVsBare, pass: startVsBare <= GOALS.startVsBare },
+        idleMb: { goal: GOALS.idleMb, pass: mb(daemonIdle) <= GOALS.idleMb },
       },
     };
     if (args.json) {
@@ -350,10 +375,11 @@ async function main() {
       '',
       row(`bare Node + Mastra imports, idle (median of ${starts})`, fmtMb(bare.rss)),
       row(
-        `daemon, ready and idle (median of ${starts})`,
+        `daemon, ready, one turn, idle (median of ${starts})`,
         fmtMb(daemonIdle),
-        `   ratio ${idleRatio.toFixed(3)}  goal <= ${GOALS.idleRatio}  ${verdict(summary.goals.idle.pass)}`,
+        `   ratio ${idleRatio.toFixed(3)}  goal <= ${GOALS.idleRatio}  ${verdict(summary.goals.idle.pass)}; goal <= ${GOALS.idleMb} MB  ${verdict(summary.goals.idleMb.pass)}`,
       ),
+      row('  the same without the compile cache', fmtMb(noCache.rss)),
       row(`daemon after ${checkpoint.toLocaleString('en')} turns`, fmtMb(afterCheckpoint.rss), `   (idle before the turns: ${fmtMb(idle.rss)})`),
       row(
         `daemon after ${totalTurns.toLocaleString('en')} turns`,
@@ -363,7 +389,12 @@ async function main() {
       row('daemon peak RSS (VmHWM)', fmtMb(afterAll.peak)),
       row(`turns/s (${clients} clients, SSE)`, summary.turnsPerSecond.toFixed(0)),
       row(`start -> /readyz 200 (median of ${starts})`, `${startMedian.toFixed(0)} ms`, `   goal <= ${GOALS.startMs} ms  ${verdict(summary.goals.start.pass)}`),
-      row(`  bare Mastra imports alone (median)`, `${bare.ms.toFixed(0)} ms`),
+      row(
+        `  bare Mastra imports alone (median)`,
+        `${bare.ms.toFixed(0)} ms`,
+        `   start/bare ${startVsBare.toFixed(3)}  goal <= ${GOALS.startVsBare}  ${verdict(summary.goals.startVsBare.pass)}`,
+      ),
+      row('  start without the compile cache (median)', `${noCache.ms.toFixed(0)} ms`, `   start/bare ${(noCache.ms / bare.ms).toFixed(3)}`),
       `  starts: ${startRuns.map((r) => r.ms.toFixed(0)).join(', ')} ms; bare RSS: ${bareRuns.map((r) => mb(r.rss).toFixed(0)).join(', ')} MB; daemon idle RSS: ${startRuns.map((r) => mb(r.rss).toFixed(0)).join(', ')} MB`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);

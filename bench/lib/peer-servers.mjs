@@ -47,7 +47,9 @@ async function serveMastra(dir, config) {
       import(resolveFromDaemon('hono')),
     ]);
   const registry = createModelRegistry({
-    providers: { demo: config.modelUrl ? { type: 'openai-compatible', baseURL: config.modelUrl, apiKey: 'bench' } : { type: 'scripted', script: config.script } },
+    providers: {
+      demo: config.modelUrl ? { type: 'openai-compatible', baseURL: config.modelUrl, apiKey: 'bench' } : { type: 'scripted', script: config.script },
+    },
   });
   const storage = new LibSQLStore({ id: 'mastra-peer', url: `file:${join(dir, 'mastra.db')}` });
   const agent = new Agent({

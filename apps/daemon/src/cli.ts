@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import module from 'node:module';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KagedError } from '@kaged/core';
@@ -7,6 +8,9 @@ import { formatIssue, ProjectConfigError } from './errors/project-config-error.j
 import { kagedVersion } from './version.js';
 
 // Mastra and the stores load lazily: `--help` and `--version` answer without a second's import.
+// Those lazy imports then reuse V8's compiled code from Node's compile cache (NODE_COMPILE_CACHE,
+// else the OS temp directory; NODE_DISABLE_COMPILE_CACHE=1 turns it off): bench/footprint.mjs.
+module.enableCompileCache?.();
 
 const usage = `kaged ${kagedVersion}: a self-hosted agent daemon
 
@@ -97,9 +101,20 @@ function findProject(flag: string | undefined): string {
   return resolve(candidate);
 }
 
+/**
+ * What start does with a project before it opens the data store or binds a port: load and check
+ * it (scripts, prompt files, MCP definitions), load every prompt into a store and build the
+ * model registry. Nothing is listened on, written or watched.
+ */
 async function validate(projectFile: string): Promise<number> {
-  const { loadProject } = await import('./project/load-project.js');
+  const [{ loadProject }, { createPromptStore }, { createModelRegistry }] = await Promise.all([
+    import('./project/load-project.js'),
+    import('@kaged/prompt-watcher'),
+    import('@kaged/llm'),
+  ]);
   const project = await loadProject(projectFile);
+  await createPromptStore({ prompts: project.prompts, baseDir: project.dir });
+  createModelRegistry({ providers: project.providers });
   const prompts = project.prompts.length;
   process.stdout.write(`ok: ${project.file}: project "${project.name}", ${project.agents.length} agent(s), ${prompts} prompt(s)\n`);
   return 0;

@@ -176,7 +176,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     browser: { host, port, allowedHosts: project.server.allowedHosts, allowedOrigins: project.server.allowedOrigins },
     isClosing: () => closing,
     prompts: () => ({ project: live.state(), prompts: live.prompts.status() }),
-    checks: readinessChecks({ live, sessions: { check: () => (storage.probes ? storage.check() : storageHealth.check(() => storage.check())) }, tracing, mcp: tools.mcp }),
+    checks: readinessChecks({
+      live,
+      sessions: { check: () => (storage.probes ? storage.check() : storageHealth.check(() => storage.check())) },
+      tracing,
+      mcp: tools.mcp,
+    }),
     traces: { traces: tracing.localTraces, costOf: models.traceCost },
     feedback: { turns: recentTurns, mastra, logger, counted: (agent, value) => metering.metrics.feedback.inc({ agent, value }) },
   });

@@ -158,7 +158,7 @@ describe('broken edits keep the last good version and say why', { timeout: 60_00
       id: 'agents.assistant.prompt',
       path,
       version: contentVersion('the good prompt'),
-      error: `${path}: file not found; serving the last good version ${contentVersion('the good prompt')}`,
+      error: `${fixture.file}:8:21 agents.assistant.prompt.file: ${path}: file not found; serving the last good version ${contentVersion('the good prompt')}`,
     });
     const ready = await json(`${daemon.url}/readyz`);
     expect(ready.status).toBe(200);
@@ -235,6 +235,6 @@ tools:
     await writeFile(join(fixture.dir, 'more/writer.md'), 'writer v3');
     await sleep(400);
     expect(logs.filter((l) => l.msg === 'prompt.reloaded').length).toBe(reloadsBefore);
-    expect((await fetch(`${daemon.url}/v1/agents/writer/turns`, { method: 'POST', body: '{"message":"x"}' })).status).toBe(404);
+    expect((await fetch(`${daemon.url}/v1/agents/writer/turns`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"message":"x"}' })).status).toBe(404);
   });
 });

@@ -97,6 +97,30 @@ describe('harness tracing options', () => {
     await mastra.shutdown();
   });
 
+  it("keeps request metadata, but never lets it overwrite kaged's own keys", async () => {
+    const exporter = new TestExporter();
+    const mastra = new Mastra({
+      logger: new QuietLogger({ name: 'test' }),
+      observability: new Observability({ configs: { test: { serviceName: 'test', exporters: [exporter] } } }),
+    });
+    const harness = createHarness({ agents, prompts, models, mastra, traceMetadata: { project: 'p', kagedVersion: '9.9.9' } });
+    const forged = { project: 'other', kagedVersion: '0.0.0', sessionId: 'victim', agentId: 'admin', turnId: 'forged', prompts: {}, ticket: 'T-1' };
+    const events = await run(harness, { agentId: 'assistant', message: 'hi', sessionId: 's2', metadata: forged });
+    const start = events[0] as Extract<TurnEvent, { type: 'turn.start' }>;
+    await mastra.observability.flush();
+    const [root] = exporter.getRootSpans();
+    expect(root!.metadata).toMatchObject({
+      project: 'p',
+      kagedVersion: '9.9.9',
+      sessionId: 's2',
+      agentId: 'assistant',
+      turnId: start.turnId,
+      prompts: { 'agents.assistant.prompt': start.prompts[0]!.version },
+      ticket: 'T-1',
+    });
+    await mastra.shutdown();
+  });
+
   it('reports traceId null without observability, and still tells the observer about failed turns', async () => {
     const finished: FinishedTurn[] = [];
     const harness = createHarness({ agents, prompts, models, observer: { ...noTurnObserver, turnFinished: (turn) => finished.push({ ...turn }) } });

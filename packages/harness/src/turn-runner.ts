@@ -125,9 +125,11 @@ export async function* runTurn(context: TurnRunnerContext, trees: AgentTrees, tu
         requestContext: trees.requestContextFor(snapshot, tools),
         ...(context.memory && !history ? { memory: { thread: sessionId, resource: request.userId ?? 'default' } } : {}),
         tracingOptions: {
+          // The request's own metadata first: kaged's keys (project, kagedVersion, the ids,
+          // prompts) always win, so a client cannot pass a turn off as another project's or session's.
           metadata: {
-            ...context.traceMetadata,
             ...request.metadata,
+            ...context.traceMetadata,
             sessionId,
             ...(request.userId ? { userId: request.userId } : {}),
             agentId,

@@ -1,8 +1,9 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PromptLoadError } from './errors/prompt-load-error.js';
-import { contentVersion, type Prompt, type PromptDefinition } from './prompt.js';
+import { contentVersion, formatReference, type Prompt, type PromptDefinition } from './prompt.js';
 import { createPromptSnapshot, type PromptSnapshot } from './prompt-snapshot.js';
+import { DEFAULT_PROMPT_MAX_BYTES, readTextFile } from './text-file.js';
 
 export interface PromptStoreOptions {
   prompts: readonly PromptDefinition[];
@@ -35,8 +36,9 @@ export interface PromptStore {
   status(): PromptStatus[];
   /**
    * Re-reads the prompt files (all, or those at `paths`). A file that cannot be read, is empty,
-   * or changes while being read keeps its last good version; the prompt is marked stale with
-   * the reason. Resolves with the prompts whose version changed.
+   * is not a regular file of UTF-8 text within its size bound, or changes while being read keeps
+   * its last good version; the prompt is marked stale with the reason (positioned at the field
+   * that references the file, when the definition says where that is). Resolves with the prompts whose version changed.
    */
   refresh(paths?: readonly string[], options?: RefreshOptions): Promise<RefreshResult>;
   /**
@@ -113,13 +115,14 @@ export async function createPromptStore(options: PromptStoreOptions): Promise<Pr
         const loadedAt = new Date();
         for (const [id, entry] of entries) {
           if (!entry.path || (wanted && !wanted.has(entry.path))) continue;
-          const read = await readSettled(entry.path, refreshOptions.minAgeMs ?? 0);
+          const read = await readSettled(entry.path, refreshOptions.minAgeMs ?? 0, maxBytesOf(entry.definition));
           if (read.kind === 'unsettled') {
             unsettled.add(entry.path);
             continue;
           }
           if (read.kind === 'failed') {
-            next.set(id, { ...entry, error: `${entry.path}: ${read.reason}; serving the last good version ${entry.prompt.version}` });
+            const where = entry.definition.referencedAt ? `${formatReference(entry.definition.referencedAt)}: ` : '';
+            next.set(id, { ...entry, error: `${where}${entry.path}: ${read.reason}; serving the last good version ${entry.prompt.version}` });
             continue;
           }
           const version = contentVersion(read.text);
@@ -162,8 +165,15 @@ export async function createPromptStore(options: PromptStoreOptions): Promise<Pr
 }
 
 function sameSource(a: PromptDefinition, b: PromptDefinition): boolean {
-  return 'file' in a ? 'file' in b && a.file === b.file : 'text' in b && a.text === b.text;
+  return 'file' in a ? 'file' in b && a.file === b.file && maxBytesOf(a) === maxBytesOf(b) : 'text' in b && a.text === b.text;
 }
+
+function maxBytesOf(definition: PromptDefinition): number {
+  return ('file' in definition ? definition.maxBytes : undefined) ?? DEFAULT_PROMPT_MAX_BYTES;
+}
+
+/** Where the size bound of prompt files is set, for the oversize message. */
+const limitName = 'prompts.maxFileBytes';
 
 function snapshotOf(entries: Map<string, Entry>): PromptSnapshot {
   return createPromptSnapshot([...entries.values()].map((e) => e.prompt));
@@ -179,14 +189,24 @@ async function loadStrict(definition: PromptDefinition, path: string | null, loa
     const text = (definition as { text: string }).text;
     return freezePrompt(definition.id, text, contentVersion(text), null, loadedAt);
   }
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new PromptLoadError(definition.id, path, error);
-  }
-  if (text.trim() === '') throw new PromptLoadError(definition.id, path, new Error('file is empty'));
-  return freezePrompt(definition.id, text, contentVersion(text), path, loadedAt);
+  const read = await readPromptFile(path, maxBytesOf(definition));
+  if (!read.ok) throw new PromptLoadError(definition.id, path, Object.assign(new Error(read.reason), { code: read.code }), definition.referencedAt);
+  return freezePrompt(definition.id, read.text, contentVersion(read.text), path, loadedAt);
+}
+
+/**
+ * The rule a prompt file must meet to become a version: a regular file (symlinks followed) of
+ * non-empty UTF-8 text of at most `maxBytes`. A FIFO or device is never opened. The daemon checks
+ * a project with this too, so `kaged validate` refuses what start-up refuses.
+ */
+export async function readPromptFile(
+  path: string,
+  maxBytes: number = DEFAULT_PROMPT_MAX_BYTES,
+): Promise<{ ok: true; text: string } | { ok: false; reason: string; code: string }> {
+  const read = await readTextFile(path, { maxBytes, limitName });
+  if (!read.ok) return read;
+  if (read.file.text.trim() === '') return { ok: false, code: 'EEMPTY', reason: 'file is empty' };
+  return { ok: true, text: read.file.text };
 }
 
 type ReadResult = { kind: 'ok'; text: string } | { kind: 'failed'; reason: string } | { kind: 'unsettled' };
@@ -196,23 +216,22 @@ type ReadResult = { kind: 'ok'; text: string } | { kind: 'failed'; reason: strin
  * truncating and writing (or a save still to come): it is never a prompt version. A file
  * modified within `minAgeMs`, or whose size or mtime moved during the read, is read again later.
  */
-async function readSettled(path: string, minAgeMs: number): Promise<ReadResult> {
-  try {
-    const before = await stat(path);
+async function readSettled(path: string, minAgeMs: number, maxBytes: number): Promise<ReadResult> {
+  const before = await stat(path).catch(() => undefined);
+  if (before?.isFile()) {
     // The file's own clock says whether it has been quiet: a timer from an earlier burst of
     // events can fire just after a new save began, before its events arrive. (A modification
     // time in the future, clock skew, is accepted rather than waited out forever.)
     const age = Date.now() - before.mtimeMs;
     if (age >= 0 && age < minAgeMs) return { kind: 'unsettled' };
-    const text = await readFile(path, 'utf8');
-    const after = await stat(path);
-    if (before.size !== after.size || before.mtimeMs !== after.mtimeMs || Buffer.byteLength(text) !== after.size) {
-      return { kind: 'unsettled' };
-    }
-    if (text.trim() === '') return { kind: 'failed', reason: 'file is empty' };
-    return { kind: 'ok', text };
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return { kind: 'failed', reason: code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : (error as Error).message };
   }
+  const read = await readTextFile(path, { maxBytes, limitName });
+  const after = await stat(path).catch(() => undefined);
+  const moved = !before !== !after || (before && after && (before.size !== after.size || before.mtimeMs !== after.mtimeMs));
+  // A file that changed while read (half a multi-byte character at a chunk's end, say) is read
+  // again once quiet rather than judged now.
+  if (moved || (read.ok && read.file.size !== after?.size)) return { kind: 'unsettled' };
+  if (!read.ok) return { kind: 'failed', reason: read.reason };
+  if (read.file.text.trim() === '') return { kind: 'failed', reason: 'file is empty' };
+  return { kind: 'ok', text: read.file.text };
 }

@@ -1,9 +1,16 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DirectoryWatcher } from './directory-watcher.js';
 import type { PromptDefinition } from './prompt.js';
 import { createPromptStore, type PromptChange, type PromptStore, type PromptStoreOptions } from './prompt-store.js';
+import { readTextFile } from './text-file.js';
+
+/**
+ * The bound on a watched file (the project file, scripts) read to see whether it changed: the
+ * daemon's own loader refuses anything larger and says why.
+ */
+const MAX_WATCHED_FILE_BYTES = 4 * 1024 * 1024;
 
 type LogFn = (fields: Record<string, unknown>, message: string) => void;
 
@@ -177,12 +184,14 @@ async function modifiedWithin(file: string, ms: number): Promise<boolean> {
   }
 }
 
+/**
+ * The content hash of a watched file; `null` while it is missing or empty (a save in progress).
+ * A file that cannot be text (a FIFO, a device, too big, binary) hashes to its reason, so turning
+ * into one counts as a change: the owner's reload then reports it instead of it going unseen.
+ */
 async function hashOf(file: string): Promise<string | null> {
-  try {
-    const content = await readFile(file);
-    if (content.length === 0) return null;
-    return createHash('sha256').update(content).digest('hex');
-  } catch {
-    return null;
-  }
+  const read = await readTextFile(file, { maxBytes: MAX_WATCHED_FILE_BYTES });
+  if (!read.ok) return read.reason === 'file not found' ? null : `unreadable: ${read.reason}`;
+  if (read.file.size === 0) return null;
+  return createHash('sha256').update(read.file.text).digest('hex');
 }

@@ -1,7 +1,27 @@
 import { createHash } from 'node:crypto';
 
-/** Where a prompt's text comes from: a file, or text written inline in the project file. */
-export type PromptDefinition = { id: string; file: string } | { id: string; text: string };
+/**
+ * Where a prompt's text comes from: a file, or text written inline in the project file.
+ * `maxBytes` bounds a file (default `DEFAULT_PROMPT_MAX_BYTES`); `referencedAt` is the field
+ * that names the file, put in front of every error about it.
+ */
+export type PromptDefinition =
+  | { id: string; file: string; maxBytes?: number | undefined; referencedAt?: PromptReference | undefined }
+  | { id: string; text: string; referencedAt?: PromptReference | undefined };
+
+/** The place in a config file that references a prompt: `kaged.yaml:7:13 agents.assistant.prompt.file`. */
+export interface PromptReference {
+  file: string;
+  line: number;
+  column: number;
+  /** Field path, e.g. `agents.assistant.prompt.file`. */
+  field: string;
+}
+
+/** `file:line:column field` of a reference, the prefix of positioned errors. */
+export function formatReference(reference: PromptReference): string {
+  return `${reference.file}:${reference.line}:${reference.column} ${reference.field}`;
+}
 
 /** One immutable prompt version. */
 export interface Prompt {

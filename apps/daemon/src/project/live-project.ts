@@ -1,7 +1,7 @@
 import type { ModelResolver } from '@kaged/harness';
 import { createModelRegistry, type ModelRegistry } from '@kaged/llm';
 import type { Logger, SecretValues } from '@kaged/observability';
-import { createPromptWatcher, type PromptWatcher } from '@kaged/prompt-watcher';
+import { createPromptWatcher, PromptLoadError, type PromptWatcher } from '@kaged/prompt-watcher';
 import { formatIssue, ProjectConfigError, type ConfigIssue } from '../errors/project-config-error.js';
 import { loadProject } from './load-project.js';
 import { projectSecrets } from './project-secrets.js';
@@ -88,9 +88,7 @@ export async function createLiveProject(options: LiveProjectOptions): Promise<Li
       nextRegistry = createModelRegistry({ providers: next.providers });
       await prompts.setPrompts(next.prompts);
     } catch (error) {
-      errors = ProjectConfigError.isInstance(error)
-        ? [...error.issues]
-        : [{ file: project.file, line: 1, column: 1, path: '', message: (error as Error).message }];
+      errors = ProjectConfigError.isInstance(error) ? [...error.issues] : [issueOf(error, project.file)];
       log.warn({ file: project.file, errors: errors.map(formatIssue) }, 'project.reload_failed');
       options.onReloadOutcome?.({ kind: 'project', ok: false });
       return;
@@ -131,4 +129,13 @@ export async function createLiveProject(options: LiveProjectOptions): Promise<Li
     state: () => ({ file: project.file, state: errors.length > 0 ? 'stale' : 'ok', errors: errors.map(formatIssue), loadedAt }),
     close: () => prompts.close(),
   };
+}
+
+/** A reload failure that is not a config error, positioned at the field naming the file when known. */
+function issueOf(error: unknown, projectFile: string): ConfigIssue {
+  if (PromptLoadError.isInstance(error) && error.reference) {
+    const { file, line, column, field } = error.reference;
+    return { file, line, column, path: field, message: `cannot read prompt file ${error.path}: ${error.reason}` };
+  }
+  return { file: projectFile, line: 1, column: 1, path: '', message: (error as Error).message };
 }

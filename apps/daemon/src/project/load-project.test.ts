@@ -50,7 +50,12 @@ describe('loadProject', () => {
       { id: 'researcher', description: 'Finds facts.', model: 'demo/researcher', promptId: 'agents.researcher.prompt', tools: [], subagents: [], maxSteps: 10 },
     ]);
     expect(loaded.prompts).toEqual([
-      { id: 'agents.assistant.prompt', file: `${fixture.dir}/prompts/assistant.md` },
+      {
+        id: 'agents.assistant.prompt',
+        file: `${fixture.dir}/prompts/assistant.md`,
+        maxBytes: 256 * 1024,
+        referencedAt: { file: fixture.file, line: 8, column: 21, field: 'agents.assistant.prompt.file' },
+      },
       { id: 'agents.researcher.prompt', text: 'You research.' },
     ]);
     expect(loaded.providers.demo).toMatchObject({ type: 'scripted', script: { models: { assistant: expect.any(Array) } } });

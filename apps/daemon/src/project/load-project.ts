@@ -1,5 +1,4 @@
-import { access, readFile, stat } from 'node:fs/promises';
-import { constants } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { builtinTools, guardConfigOf, subagentToolName, toolDescriptionPromptId, type AgentDefinition } from '@kaged/harness';
 import {
@@ -14,7 +13,7 @@ import {
   type ProviderSettings,
   type Script,
 } from '@kaged/llm';
-import type { PromptDefinition } from '@kaged/prompt-watcher';
+import { readPromptFile, type PromptDefinition, type PromptReference } from '@kaged/prompt-watcher';
 import { ProjectConfigError, type ConfigIssue } from '../errors/project-config-error.js';
 import { projectMcp, toolNameProblem } from '../mcp/project-mcp.js';
 import { agentPromptId, type Project } from './project.js';
@@ -56,6 +55,7 @@ export async function loadProject(projectFile: string, options: LoadProjectOptio
   }
   issues.push(...findSubagentCycles(config, yaml));
   issues.push(...(await checkToolOverrides(config, dir, yaml)));
+  const promptFile = (field: PropertyKey[]) => ({ maxBytes: config.prompts.maxFileBytes, referencedAt: promptReference(yaml, field) });
   if (issues.length > 0) throw new ProjectConfigError(issues);
 
   return {
@@ -78,9 +78,11 @@ export async function loadProject(projectFile: string, options: LoadProjectOptio
       }),
     ),
     prompts: [
-      ...Object.entries(config.agents).map(([id, agent]) => promptDefinition(agentPromptId(id), agent.prompt, dir)),
+      ...Object.entries(config.agents).map(([id, agent]) => promptDefinition(agentPromptId(id), agent.prompt, dir, promptFile(['agents', id, 'prompt', 'file']))),
       ...Object.entries(config.tools).flatMap(([name, tool]) =>
-        tool.description === undefined ? [] : [promptDefinition(toolDescriptionPromptId(name), tool.description, dir)],
+        tool.description === undefined
+          ? []
+          : [promptDefinition(toolDescriptionPromptId(name), tool.description, dir, promptFile(['tools', name, 'description', 'file']))],
       ),
     ],
     watchFiles: [file, ...Object.values(config.providers).flatMap((provider) => (provider.type === 'scripted' ? [resolve(dir, provider.script.file)] : []))],
@@ -99,8 +101,14 @@ async function projectFilePath(path: string): Promise<string> {
   return info?.isDirectory() ? join(absolute, 'kaged.yaml') : absolute;
 }
 
-function promptDefinition(id: string, ref: string | { file: string }, dir: string): PromptDefinition {
-  return typeof ref === 'string' ? { id, text: ref } : { id, file: resolve(dir, ref.file) };
+/** A file prompt carries its size bound and the field that names it (errors about it point there). */
+function promptDefinition(id: string, ref: string | { file: string }, dir: string, file: { maxBytes: number; referencedAt: PromptReference }): PromptDefinition {
+  return typeof ref === 'string' ? { id, text: ref } : { id, file: resolve(dir, ref.file), ...file };
+}
+
+function promptReference(yaml: YamlFile, field: PropertyKey[]): PromptReference {
+  const issue = yaml.issueAt(field, '');
+  return { file: issue.file, line: issue.line, column: issue.column, field: issue.path };
 }
 
 async function checkToolOverrides(config: ProjectFile, dir: string, yaml: YamlFile): Promise<ConfigIssue[]> {
@@ -112,48 +120,40 @@ async function checkToolOverrides(config: ProjectFile, dir: string, yaml: YamlFi
       continue;
     }
     if (tool.description !== undefined && typeof tool.description !== 'string') {
-      const issue = await checkReadable(resolve(dir, tool.description.file), yaml, ['tools', name, 'description', 'file']);
+      const issue = await checkReadable(resolve(dir, tool.description.file), yaml, ['tools', name, 'description', 'file'], config.prompts.maxFileBytes);
       if (issue) issues.push(issue);
     }
   }
   return issues;
 }
 
-async function checkReadable(file: string, yaml: YamlFile, field: PropertyKey[]): Promise<ConfigIssue | undefined> {
-  try {
-    await access(file, constants.R_OK);
-    return undefined;
-  } catch (error) {
-    return yaml.issueAt(field, `cannot read prompt file ${file}: ${reasonOf(error)}`);
-  }
+/** The prompt store's own rule (regular file, size bound, UTF-8, not empty): validate refuses what start refuses. */
+async function checkReadable(file: string, yaml: YamlFile, field: PropertyKey[], maxBytes: number): Promise<ConfigIssue | undefined> {
+  const read = await readPromptFile(file, maxBytes);
+  return read.ok ? undefined : yaml.issueAt(field, `cannot read prompt file ${file}: ${read.reason}`);
 }
 
-async function readYaml(file: string): Promise<YamlFile> {
-  let source: string;
-  try {
-    source = await readFile(file, 'utf8');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'project file not found' : `cannot read project file: ${(error as Error).message}`;
-    throw new ProjectConfigError([{ file, line: 1, column: 1, path: '', message: reason }]);
-  }
-  return new YamlFile(file, source);
+function readYaml(file: string): Promise<YamlFile> {
+  return YamlFile.read(file, { what: 'project file' });
 }
 
 async function loadScript(file: string, project: YamlFile, field: PropertyKey[], issues: ConfigIssue[]): Promise<Script | undefined> {
-  let source: string;
+  let yaml: YamlFile;
+  let data: unknown;
   try {
-    source = await readFile(file, 'utf8');
+    yaml = await YamlFile.read(file, { what: 'script file', referencedAt: project.issueAt(field, '') });
+    const syntax = yaml.syntaxIssues();
+    if (syntax.length > 0) {
+      issues.push(...syntax);
+      return undefined;
+    }
+    data = yaml.toJS();
   } catch (error) {
-    issues.push(project.issueAt(field, `cannot read script file ${file}: ${reasonOf(error)}`));
+    if (!ProjectConfigError.isInstance(error)) throw error;
+    issues.push(...error.issues);
     return undefined;
   }
-  const yaml = new YamlFile(file, source);
-  const syntax = yaml.syntaxIssues();
-  if (syntax.length > 0) {
-    issues.push(...syntax);
-    return undefined;
-  }
-  const parsed = scriptSchema.safeParse(yaml.toJS());
+  const parsed = scriptSchema.safeParse(data);
   if (!parsed.success) {
     issues.push(...yaml.zodIssues(parsed.error));
     return undefined;
@@ -217,7 +217,7 @@ async function checkAgent(
   });
 
   if (typeof agent.prompt !== 'string') {
-    const issue = await checkReadable(resolve(dir, agent.prompt.file), yaml, at('prompt', 'file'));
+    const issue = await checkReadable(resolve(dir, agent.prompt.file), yaml, at('prompt', 'file'), config.prompts.maxFileBytes);
     if (issue) issues.push(issue);
   }
   return issues;
@@ -274,11 +274,4 @@ function providerSettings(config: ProjectFile, scripts: Map<string, Script>, env
       provider.type === 'openai-compatible' ? { type: provider.type, baseURL: provider.baseURL, ...http } : { type: provider.type, baseURL, ...http };
   }
   return settings;
-}
-
-function reasonOf(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'file not found';
-  if (code === 'EACCES') return 'permission denied';
-  return (error as Error).message;
 }

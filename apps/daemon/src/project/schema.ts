@@ -1,6 +1,7 @@
 import { guardsSchema, turnTimeoutMsSchema } from '@kaged/harness';
 import { priceSchema, providerSettingsSchema, type ProviderFileSettings } from '@kaged/llm';
 import { tracingSchema, type TracingSettings } from '@kaged/observability/tracing';
+import { promptSettingsSchema } from '@kaged/prompt-watcher';
 import { z } from 'zod';
 import { mcpSchema } from '../mcp/mcp-settings.js';
 import { serverSecuritySettings } from '../server/server-security-settings.js';
@@ -58,6 +59,8 @@ export const projectSchema = z.strictObject({
   tools: z.record(z.string().min(1), toolOverrideSchema).default({}),
   /** Prices by model id or glob (`ollama/*`); they win over kaged's built-in list prices. */
   pricing: z.record(z.string().min(1), priceSchema).default({}),
+  /** Rules for prompt files (docs/project-dsl.md#prompts): `maxFileBytes`, from @kaged/prompt-watcher. */
+  prompts: promptSettingsSchema.prefault({}),
   server: serverSchema.prefault({}),
   sessions: sessionsSchema.prefault({}),
   /** Where sessions and local traces live (docs/scaling.md): the data directory's LibSQL file, or PostgreSQL. */

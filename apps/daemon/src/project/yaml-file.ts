@@ -1,8 +1,19 @@
 import { relative, isAbsolute } from 'node:path';
+import { readTextFile } from '@kaged/prompt-watcher';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
-import type { ConfigIssue } from '../errors/project-config-error.js';
+import { ProjectConfigError, type ConfigIssue } from '../errors/project-config-error.js';
 import { substituteEnvVars } from './env-vars.js';
+
+/** The bound on a project or script file: a real one is a few KB; a bigger one is a mistake or an attack. */
+export const MAX_YAML_FILE_BYTES = 1024 * 1024;
+
+/**
+ * How many nodes aliases may expand to in one document (the `yaml` package's `maxAliasCount`,
+ * whose default this is): ordinary anchors and merges stay far below, a "billion laughs" bomb
+ * hits it at once.
+ */
+export const MAX_YAML_ALIAS_COUNT = 100;
 
 /**
  * A parsed YAML file that can point at its own fields: every error kaged reports about a
@@ -18,6 +29,20 @@ export class YamlFile {
     this.path = path;
     this.displayPath = displayPath(path);
     this.document = parseDocument(source, { lineCounter: this.#lines, prettyErrors: false, uniqueKeys: true });
+  }
+
+  /**
+   * Reads a YAML file with the rules every kaged file follows: a regular file (never a FIFO or a
+   * device, which could hang the read), at most `MAX_YAML_FILE_BYTES`, UTF-8 text. Throws
+   * `ProjectConfigError` at `file:1:1`, or at `referencedAt` (the field naming the file) when given.
+   */
+  static async read(path: string, { what, referencedAt }: { what: string; referencedAt?: ConfigIssue | undefined }): Promise<YamlFile> {
+    const read = await readTextFile(path, { maxBytes: MAX_YAML_FILE_BYTES });
+    if (!read.ok) {
+      const message = read.code === 'ENOENT' && !referencedAt ? `${what} not found` : `cannot read ${what} ${path}: ${read.reason}`;
+      throw new ProjectConfigError([referencedAt ? { ...referencedAt, message } : { file: displayPath(path), line: 1, column: 1, path: '', message }]);
+    }
+    return new YamlFile(path, read.file.text);
   }
 
   /** YAML syntax errors, positioned. */
@@ -102,8 +127,28 @@ export class YamlFile {
     return issues;
   }
 
+  /**
+   * The document as plain data. Aliases that expand past `MAX_YAML_ALIAS_COUNT` nodes are a
+   * positioned `ProjectConfigError` at the first alias, not the `yaml` package's bare ReferenceError.
+   */
   toJS(): unknown {
-    return this.document.toJS();
+    try {
+      return this.document.toJS({ maxAliasCount: MAX_YAML_ALIAS_COUNT });
+    } catch (error) {
+      if (!(error instanceof ReferenceError)) throw error;
+      let alias: Node | undefined;
+      visit(this.document, {
+        Alias: (_key, node) => {
+          alias = node;
+          return visit.BREAK;
+        },
+      });
+      const at = this.#lines.linePos(alias?.range?.[0] ?? 0);
+      const message = /Excessive alias count/.test(error.message)
+        ? `YAML aliases expand to more than ${MAX_YAML_ALIAS_COUNT} nodes (an alias bomb?): use fewer aliases or write the values out`
+        : error.message;
+      throw new ProjectConfigError([{ file: this.displayPath, line: at.line, column: at.col, path: '', message }]);
+    }
   }
 }
 
