@@ -235,6 +235,9 @@ tools:
     await writeFile(join(fixture.dir, 'more/writer.md'), 'writer v3');
     await sleep(400);
     expect(logs.filter((l) => l.msg === 'prompt.reloaded').length).toBe(reloadsBefore);
-    expect((await fetch(`${daemon.url}/v1/agents/writer/turns`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"message":"x"}' })).status).toBe(404);
+    expect(
+      (await fetch(`${daemon.url}/v1/agents/writer/turns`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"message":"x"}' }))
+        .status,
+    ).toBe(404);
   });
 });

@@ -176,9 +176,9 @@ describe('a prompt file that turns into something else while the daemon runs', {
     // The project file re-pointed at a FIFO: the project is stale, positioned at the field (not 1:1).
     execFileSync('mkfifo', [join(project.dir, 'prompts/fifo.md')]);
     await writeFile(project.file, projectYaml.replace('prompts/assistant.md', 'prompts/fifo.md'));
-    await expect.poll(async () => (await promptsView(daemon.url)).project.errors, { timeout: 5_000 }).toEqual([
-      `kaged.yaml:8:21 agents.assistant.prompt.file: cannot read prompt file ${join(project.dir, 'prompts/fifo.md')}: not a regular file (a FIFO)`,
-    ]);
+    await expect
+      .poll(async () => (await promptsView(daemon.url)).project.errors, { timeout: 5_000 })
+      .toEqual([`kaged.yaml:8:21 agents.assistant.prompt.file: cannot read prompt file ${join(project.dir, 'prompts/fifo.md')}: not a regular file (a FIFO)`]);
     expect(await turnText(daemon.url)).toBe('You are version six.');
 
     const stopping = Date.now();

@@ -78,7 +78,9 @@ export async function loadProject(projectFile: string, options: LoadProjectOptio
       }),
     ),
     prompts: [
-      ...Object.entries(config.agents).map(([id, agent]) => promptDefinition(agentPromptId(id), agent.prompt, dir, promptFile(['agents', id, 'prompt', 'file']))),
+      ...Object.entries(config.agents).map(([id, agent]) =>
+        promptDefinition(agentPromptId(id), agent.prompt, dir, promptFile(['agents', id, 'prompt', 'file'])),
+      ),
       ...Object.entries(config.tools).flatMap(([name, tool]) =>
         tool.description === undefined
           ? []
@@ -102,7 +104,12 @@ async function projectFilePath(path: string): Promise<string> {
 }
 
 /** A file prompt carries its size bound and the field that names it (errors about it point there). */
-function promptDefinition(id: string, ref: string | { file: string }, dir: string, file: { maxBytes: number; referencedAt: PromptReference }): PromptDefinition {
+function promptDefinition(
+  id: string,
+  ref: string | { file: string },
+  dir: string,
+  file: { maxBytes: number; referencedAt: PromptReference },
+): PromptDefinition {
   return typeof ref === 'string' ? { id, text: ref } : { id, file: resolve(dir, ref.file), ...file };
 }
 

@@ -27,7 +27,12 @@ function bounded<T>(promise: Promise<T>, ms = 3_000): Promise<T> {
 }
 
 async function problems(fixture: ProjectFixture): Promise<string[]> {
-  const error = await bounded(loadProject(fixture.file, { env: {} }).then(() => undefined, (e: unknown) => e));
+  const error = await bounded(
+    loadProject(fixture.file, { env: {} }).then(
+      () => undefined,
+      (e: unknown) => e,
+    ),
+  );
   if (!ProjectConfigError.isInstance(error)) throw new Error(`expected a ProjectConfigError, got ${String(error)}`);
   return error.issues.map((issue) => formatIssue(issue).replaceAll(fixture.dir, '<dir>'));
 }

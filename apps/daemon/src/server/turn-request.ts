@@ -14,7 +14,12 @@ export const turnRequestSchema = z.strictObject({
     .optional(),
   // A lone surrogate cannot be encoded (storage URI-encodes the user as the session's resource):
   // refused here as the client's mistake, not a 502 from deep inside a turn.
-  userId: z.string({ error: 'expected a string' }).min(1).max(256).refine((id) => id.isWellFormed(), wellFormed).optional(),
+  userId: z
+    .string({ error: 'expected a string' })
+    .min(1)
+    .max(256)
+    .refine((id) => (id as string & { isWellFormed(): boolean }).isWellFormed(), wellFormed)
+    .optional(),
   tags: z.array(z.string().min(1).max(100), { error: 'expected an array of strings' }).max(50).optional(),
   metadata: z.record(z.string(), z.unknown(), { error: 'expected an object' }).optional(),
 });
