@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,6 +10,7 @@ import { createLiveProject } from './project/live-project.js';
 import { loadProject } from './project/load-project.js';
 import type { Project } from './project/project.js';
 import { createApp } from './server/app.js';
+import { prepareDataDir } from './storage/data-dir.js';
 import { isLoopback, listen } from './server/listen.js';
 import { daemonToken } from './server/token-rule.js';
 import { guardScoreObserver } from './turn-observers/guard-score-observer.js';
@@ -93,7 +93,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     );
   }
   const dataDir = resolve(options.dataDir ?? env.KAGED_DATA_DIR ?? join(project.dir, '.kaged'));
-  await mkdir(dataDir, { recursive: true });
+  // A bad data dir or kaged.db is one clear line before any store opens it.
+  await prepareDataDir(dataDir, { libsql: project.storage.type !== 'postgres' });
 
   // What start-up has opened, closed again (newest first) when a later step fails.
   const opened: (() => Promise<unknown>)[] = [];
