@@ -21,12 +21,11 @@ import http from 'node:http';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { flagHelpers } from './lib/flags.mjs';
 import { resolveFromDaemon, root } from './lib/modules.mjs';
 import { median, round3 } from './lib/stats.mjs';
 
-const { usageError, positiveInt, nonNegativeInt } = flagHelpers('footprint');
+const { usageError, positiveInt, nonNegativeInt, parseFlags } = flagHelpers('footprint');
 
 const GOALS = {
   idleRatio: 1.15, // daemon idle RSS / bare Mastra imports RSS
@@ -56,39 +55,25 @@ const TURNS_PER_SESSION = 10;
 // ---------------------------------------------------------------------------------------------
 // Arguments
 
-const argv = process.argv.slice(2).filter((arg, i) => !(i === 0 && arg === '--'));
-let args;
-try {
-  ({ values: args } = parseArgs({
-    args: argv,
-    options: {
-      turns: { type: 'string', default: '10000' },
-      checkpoint: { type: 'string', default: '1000' },
-      clients: { type: 'string', default: '8' },
-      starts: { type: 'string', default: '5' },
-      'idle-ms': { type: 'string', default: '2000' },
-      'node-options': { type: 'string', default: '' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-  }));
-} catch (error) {
-  usageError(`${error.message} (try --help)`);
-}
-if (args.help) {
-  process.stdout.write(
-    'usage: node bench/footprint.mjs [--turns N] [--checkpoint N] [--clients N] [--starts N] [--idle-ms N] [--json]\n' +
-      '  --turns N       turns in all (default 10000); RSS is read after --checkpoint and after N\n' +
-      '  --checkpoint N  turns before the first reading (default 1000)\n' +
-      '  --clients N     concurrent HTTP clients driving turns (default 8)\n' +
-      '  --starts N      measured starts for the start-up time (default 5; the median is reported)\n' +
-      '  --idle-ms N     how long a process idles before its RSS is read (default 2000)\n' +
-      '  --node-options S  NODE_OPTIONS for both measured processes, e.g. "--max-semi-space-size=2"\n' +
-      '  --json          print a machine-readable summary on stdout (progress stays on stderr)\n',
-  );
-  process.exit(0);
-}
+const args = parseFlags(
+  {
+    turns: { type: 'string', default: '10000' },
+    checkpoint: { type: 'string', default: '1000' },
+    clients: { type: 'string', default: '8' },
+    starts: { type: 'string', default: '5' },
+    'idle-ms': { type: 'string', default: '2000' },
+    'node-options': { type: 'string', default: '' },
+    json: { type: 'boolean', default: false },
+  },
+  'usage: node bench/footprint.mjs [--turns N] [--checkpoint N] [--clients N] [--starts N] [--idle-ms N] [--json]\n' +
+    '  --turns N       turns in all (default 10000); RSS is read after --checkpoint and after N\n' +
+    '  --checkpoint N  turns before the first reading (default 1000)\n' +
+    '  --clients N     concurrent HTTP clients driving turns (default 8)\n' +
+    '  --starts N      measured starts for the start-up time (default 5; the median is reported)\n' +
+    '  --idle-ms N     how long a process idles before its RSS is read (default 2000)\n' +
+    '  --node-options S  NODE_OPTIONS for both measured processes, e.g. "--max-semi-space-size=2"\n' +
+    '  --json          print a machine-readable summary on stdout (progress stays on stderr)\n',
+);
 const totalTurns = positiveInt('turns', args.turns);
 const checkpoint = positiveInt('checkpoint', args.checkpoint);
 const clients = positiveInt('clients', args.clients);

@@ -27,14 +27,13 @@ import { createServer } from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { flagHelpers } from './lib/flags.mjs';
 import { builtModule, resolveFromDaemon } from './lib/modules.mjs';
 import { AGENT_ID, LAST_MESSAGES, MAX_STEPS, projectYaml } from './lib/peer-servers.mjs';
 import { parseSse } from './lib/sse.mjs';
 import { median, percentile, round3 } from './lib/stats.mjs';
 
-const { usageError, positiveInt, nonNegativeInt } = flagHelpers('mastra-server-peer');
+const { usageError, positiveInt, nonNegativeInt, parseFlags } = flagHelpers('mastra-server-peer');
 
 const REPLY = 'Sure, here is a short scripted reply of roughly twenty words, streamed word by word so the benchmark sees real deltas.';
 const GOAL_RATIO = 1.0;
@@ -43,39 +42,25 @@ const REST_AFTER_MS = 30; // first-token part: the model sends the rest of the r
 const SIDES = { kaged: 'kaged daemon  POST /v1/agents/:id/turns', mastra: 'Mastra server POST /api/agents/:id/stream' };
 const SIDE_KEYS = Object.keys(SIDES);
 
-const argv = process.argv.slice(2).filter((arg, i) => !(i === 0 && arg === '--'));
-let args;
-try {
-  ({ values: args } = parseArgs({
-    args: argv,
-    options: {
-      part: { type: 'string', default: 'all' },
-      rounds: { type: 'string', default: '8' },
-      turns: { type: 'string', default: '48' },
-      warmup: { type: 'string', default: '48' },
-      clients: { type: 'string', default: '1,16' },
-      'ttft-turns': { type: 'string', default: '200' },
-      'first-token-ms': { type: 'string', default: '20' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-  }));
-} catch (error) {
-  usageError(`${error.message} (try --help)`);
-}
-if (args.help) {
-  process.stdout.write(
-    'usage: node bench/mastra-server-peer.mjs [--part turns|ttft|all] [--rounds N] [--turns N] [--warmup N] [--clients 1,16] [--ttft-turns N] [--first-token-ms N] [--json]\n' +
-      '  --rounds N          measured rounds of the turns part (default 8)\n' +
-      '  --turns N           turns per side, concurrency and round (default 48), shared among the clients\n' +
-      '  --warmup N          unmeasured turns per side and concurrency first (default 48)\n' +
-      '  --clients LIST      concurrent clients to measure, comma-separated (default 1,16)\n' +
-      '  --ttft-turns N      turns per side of the first-token part (default 200), interleaved in blocks of 20\n' +
-      '  --first-token-ms N  the model waits this long before its first token (default 20)\n',
-  );
-  process.exit(0);
-}
+const args = parseFlags(
+  {
+    part: { type: 'string', default: 'all' },
+    rounds: { type: 'string', default: '8' },
+    turns: { type: 'string', default: '48' },
+    warmup: { type: 'string', default: '48' },
+    clients: { type: 'string', default: '1,16' },
+    'ttft-turns': { type: 'string', default: '200' },
+    'first-token-ms': { type: 'string', default: '20' },
+    json: { type: 'boolean', default: false },
+  },
+  'usage: node bench/mastra-server-peer.mjs [--part turns|ttft|all] [--rounds N] [--turns N] [--warmup N] [--clients 1,16] [--ttft-turns N] [--first-token-ms N] [--json]\n' +
+    '  --rounds N          measured rounds of the turns part (default 8)\n' +
+    '  --turns N           turns per side, concurrency and round (default 48), shared among the clients\n' +
+    '  --warmup N          unmeasured turns per side and concurrency first (default 48)\n' +
+    '  --clients LIST      concurrent clients to measure, comma-separated (default 1,16)\n' +
+    '  --ttft-turns N      turns per side of the first-token part (default 200), interleaved in blocks of 20\n' +
+    '  --first-token-ms N  the model waits this long before its first token (default 20)\n',
+);
 if (!['turns', 'ttft', 'all'].includes(args.part)) usageError(`--part must be turns, ttft or all (got "${args.part}")`);
 const rounds = positiveInt('rounds', args.rounds);
 const turns = positiveInt('turns', args.turns);

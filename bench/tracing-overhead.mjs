@@ -22,7 +22,6 @@ import { createServer } from 'node:http';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { flagHelpers } from './lib/flags.mjs';
@@ -30,7 +29,7 @@ import { builtModule } from './lib/modules.mjs';
 import { parseSse } from './lib/sse.mjs';
 import { median, percentile, round3 } from './lib/stats.mjs';
 
-const { usageError, positiveInt, nonNegativeInt } = flagHelpers('tracing-overhead');
+const { usageError, positiveInt, nonNegativeInt, parseFlags } = flagHelpers('tracing-overhead');
 
 const GOALS = { onOff: 1.5, hangHealthy: 1.1 };
 const REPLY = 'Sure, here is a short scripted reply of roughly twenty words, streamed word by word so the benchmark sees real deltas.';
@@ -65,35 +64,21 @@ const SIDE_KEYS = Object.keys(SIDES);
 // ---------------------------------------------------------------------------------------------
 // Arguments
 
-const argv = process.argv.slice(2).filter((arg, i) => !(i === 0 && arg === '--'));
-let args;
-try {
-  ({ values: args } = parseArgs({
-    args: argv,
-    options: {
-      rounds: { type: 'string', default: '10' },
-      turns: { type: 'string', default: '30' },
-      warmup: { type: 'string', default: '30' },
-      scenario: { type: 'string', default: 'all' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-  }));
-} catch (error) {
-  usageError(`${error.message} (try --help)`);
-}
-if (args.help) {
-  process.stdout.write(
-    'usage: node bench/tracing-overhead.mjs [--rounds N] [--turns N] [--warmup N] [--scenario text|tool|all] [--json]\n' +
-      '  --rounds N    measured rounds (default 10); each round runs every side once\n' +
-      '  --turns N     turns per side and round (default 30)\n' +
-      '  --warmup N    unmeasured turns per side first (default 30)\n' +
-      '  --scenario    text, tool or all (default all)\n' +
-      '  --json        print a machine-readable summary on stdout (progress stays on stderr)\n',
-  );
-  process.exit(0);
-}
+const args = parseFlags(
+  {
+    rounds: { type: 'string', default: '10' },
+    turns: { type: 'string', default: '30' },
+    warmup: { type: 'string', default: '30' },
+    scenario: { type: 'string', default: 'all' },
+    json: { type: 'boolean', default: false },
+  },
+  'usage: node bench/tracing-overhead.mjs [--rounds N] [--turns N] [--warmup N] [--scenario text|tool|all] [--json]\n' +
+    '  --rounds N    measured rounds (default 10); each round runs every side once\n' +
+    '  --turns N     turns per side and round (default 30)\n' +
+    '  --warmup N    unmeasured turns per side first (default 30)\n' +
+    '  --scenario    text, tool or all (default all)\n' +
+    '  --json        print a machine-readable summary on stdout (progress stays on stderr)\n',
+);
 const rounds = positiveInt('rounds', args.rounds);
 const turns = positiveInt('turns', args.turns);
 const warmup = nonNegativeInt('warmup', args.warmup);

@@ -24,7 +24,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { flagHelpers } from './lib/flags.mjs';
@@ -32,7 +31,7 @@ import { builtModule, resolveFromDaemon } from './lib/modules.mjs';
 import { parseSse } from './lib/sse.mjs';
 import { median, percentile, round3 } from './lib/stats.mjs';
 
-const { usageError, positiveInt, nonNegativeInt } = flagHelpers('turn-overhead');
+const { usageError, positiveInt, nonNegativeInt, parseFlags } = flagHelpers('turn-overhead');
 
 const GOAL_RATIO = 1.15; // goal for b/a: the daemon may cost at most 15 % more per turn than bare Mastra
 const REPLY = 'Sure, here is a short scripted reply of roughly twenty words, streamed word by word so the benchmark sees real deltas.';
@@ -71,39 +70,25 @@ const MAX_STEPS = 10; // the daemon's default agent maxSteps; passed to the bare
 // Arguments
 
 // `pnpm bench -- --rounds 3` may hand the script a literal "--": skip it.
-const argv = process.argv.slice(2).filter((arg, i) => !(i === 0 && arg === '--'));
-let args;
-try {
-  ({ values: args } = parseArgs({
-    args: argv,
-    options: {
-      rounds: { type: 'string', default: '10' },
-      turns: { type: 'string', default: '30' },
-      warmup: { type: 'string', default: '30' },
-      scenario: { type: 'string', default: 'all' },
-      'last-messages': { type: 'string', default: '40' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-  }));
-} catch (error) {
-  usageError(`${error.message} (try --help)`);
-}
-if (args.help) {
-  process.stdout.write(
-    'usage: node bench/turn-overhead.mjs [--rounds N] [--turns N] [--warmup N] [--scenario text|tool|all] [--last-messages N] [--json]\n' +
-      '  --rounds N    measured rounds (default 10); each round runs every side once\n' +
-      '  --turns N     turns per side and round (default 30)\n' +
-      '  --warmup N    unmeasured turns per side first (default 30)\n' +
-      '  --scenario    text, tool or all (default all)\n' +
-      "  --last-messages N  sessions.lastMessages of the daemon and of the memory of (a') (default 40,\n" +
-      '                the daemon default). Every turn opens a new session, so the model sees no history\n' +
-      '                either way; but with 0 Mastra saves no messages at all (only the thread)\n' +
-      '  --json        print a machine-readable summary on stdout (progress stays on stderr)\n',
-  );
-  process.exit(0);
-}
+const args = parseFlags(
+  {
+    rounds: { type: 'string', default: '10' },
+    turns: { type: 'string', default: '30' },
+    warmup: { type: 'string', default: '30' },
+    scenario: { type: 'string', default: 'all' },
+    'last-messages': { type: 'string', default: '40' },
+    json: { type: 'boolean', default: false },
+  },
+  'usage: node bench/turn-overhead.mjs [--rounds N] [--turns N] [--warmup N] [--scenario text|tool|all] [--last-messages N] [--json]\n' +
+    '  --rounds N    measured rounds (default 10); each round runs every side once\n' +
+    '  --turns N     turns per side and round (default 30)\n' +
+    '  --warmup N    unmeasured turns per side first (default 30)\n' +
+    '  --scenario    text, tool or all (default all)\n' +
+    "  --last-messages N  sessions.lastMessages of the daemon and of the memory of (a') (default 40,\n" +
+    '                the daemon default). Every turn opens a new session, so the model sees no history\n' +
+    '                either way; but with 0 Mastra saves no messages at all (only the thread)\n' +
+    '  --json        print a machine-readable summary on stdout (progress stays on stderr)\n',
+);
 const rounds = positiveInt('rounds', args.rounds);
 const turns = positiveInt('turns', args.turns);
 const warmup = nonNegativeInt('warmup', args.warmup);

@@ -82,6 +82,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const logRing = options.logRing ?? (options.logger ? undefined : new LogRing());
   const secrets = options.secrets ?? (options.logger ? undefined : new SecretValues());
   const logger = options.logger ?? createLogger({ level: (env.KAGED_LOG_LEVEL as 'info' | undefined) ?? 'info', ring: logRing, secrets });
+  const loadStartedAt = Date.now();
   const project = await loadProject(options.project, { env });
   const host = options.host ?? project.server.host;
   const port = options.port ?? project.server.port;
@@ -112,6 +113,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   let running: Harness | undefined;
   const live = await createLiveProject({
     project,
+    loadStartedAt,
     env,
     logger,
     secrets,

@@ -2,29 +2,20 @@ import { LogRing, SecretValues, createLogger } from '@kaged/observability';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDaemon, type Daemon } from '../src/daemon.js';
 import { privateServer, type PrivateServer } from './support/postgres.js';
-import { createProjectFixture, scenarioFiles, type ProjectFixture } from './support/project-fixture.js';
+import { createProjectFixture, type ProjectFixture, scenarioFiles, scriptedProject } from './support/project-fixture.js';
 import { streamTurn } from './support/sse.js';
 
 // The one file that stops PostgreSQL while daemons use it: on a cluster of its own, so that the
 // other PostgreSQL files (on the machine's cluster, in parallel) never see it go.
 
-const postgresProject = (schema = '') => `version: 1
-name: faults
-providers:
-  demo: { type: scripted, script: { file: scripts/demo.yaml } }
-agents:
-  assistant:
-    model: demo/assistant
-    prompt: { file: prompts/assistant.md }
-    tools: [current_time]
-    subagents: [researcher]
-  researcher:
-    model: demo/researcher
-    prompt: "You research."
-storage:
+const postgresProject = (schema = '') =>
+  scriptedProject(
+    'faults',
+    `storage:
   type: postgres
   url: \${env:DATABASE_URL}
-${schema}`;
+${schema}`,
+  );
 
 let server: PrivateServer;
 let project: ProjectFixture;

@@ -2,7 +2,7 @@ import { createLogger } from '@kaged/observability';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDaemon, type Daemon } from '../src/daemon.js';
 import { sharedDatabase, type TestDatabase } from './support/postgres.js';
-import { createProjectFixture, scenarioFiles, type ProjectFixture } from './support/project-fixture.js';
+import { createProjectFixture, type ProjectFixture, scenarioFiles, scriptedProject } from './support/project-fixture.js';
 import { streamTurn } from './support/sse.js';
 
 // Local trace retention run by two daemons on one database at the same moment: between them
@@ -11,25 +11,15 @@ import { streamTurn } from './support/sse.js';
 
 const MAX_TRACES = 5;
 
-const projectYaml = `version: 1
-name: retention
-providers:
-  demo: { type: scripted, script: { file: scripts/demo.yaml } }
-agents:
-  assistant:
-    model: demo/assistant
-    prompt: { file: prompts/assistant.md }
-    tools: [current_time]
-    subagents: [researcher]
-  researcher:
-    model: demo/researcher
-    prompt: "You research."
-observability:
+const projectYaml = scriptedProject(
+  'retention',
+  `observability:
   localTraces: { maxTraces: ${MAX_TRACES} }
 storage:
   type: postgres
   url: \${env:DATABASE_URL}
-`;
+`,
+);
 
 let db: TestDatabase;
 let project: ProjectFixture;

@@ -4,7 +4,7 @@ import { createLogger, LogRing, SecretValues } from '@kaged/observability';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDaemon, type Daemon } from '../src/daemon.js';
 import { freePort, sharedDatabase, type TestDatabase } from './support/postgres.js';
-import { createProjectFixture, scenarioFiles, type ProjectFixture } from './support/project-fixture.js';
+import { createProjectFixture, type ProjectFixture, scenarioFiles, scriptedProject } from './support/project-fixture.js';
 import { streamTurn } from './support/sse.js';
 
 // Two daemons on one PostgreSQL database (a fresh one for this file on the machine's cluster):
@@ -12,20 +12,7 @@ import { streamTurn } from './support/sse.js';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
-const projectYaml = (storage: string) => `version: 1
-name: shared
-providers:
-  demo: { type: scripted, script: { file: scripts/demo.yaml } }
-agents:
-  assistant:
-    model: demo/assistant
-    prompt: { file: prompts/assistant.md }
-    tools: [current_time]
-    subagents: [researcher]
-  researcher:
-    model: demo/researcher
-    prompt: "You research."
-${storage}`;
+const projectYaml = (storage: string) => scriptedProject('shared', storage);
 
 const postgresStorage = `storage:
   type: postgres

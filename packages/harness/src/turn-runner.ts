@@ -1,5 +1,6 @@
 import type { MastraMemory } from '@mastra/core/memory';
 import type { AgentTrees } from './agent-tree.js';
+import type { TurnRequest } from './harness.js';
 import { ChunkReader } from './chunk-events.js';
 import { errorCodeOf, errorMessageOf } from './error-code.js';
 import { GuardReporting, type TurnLogFields } from './guard-reporting.js';
@@ -13,27 +14,14 @@ import type { TurnEvent } from './turn-events.js';
 import { TurnUsageMeter } from './turn-usage.js';
 import { isStorageFailure, StorageFailureError, TurnTimeoutError, TurnWatchdog } from './turn-watchdog.js';
 
-/** One earlier message of a conversation the client keeps itself (see `TurnRunRequest.history`). */
+/** One earlier message of a conversation the client keeps itself (see `TurnRequest.history`). */
 export interface TurnHistoryMessage {
   role: 'user' | 'assistant';
   content: string;
 }
 
-/** What a turn asks for (see `TurnRequest` in harness.ts, of which this is the part the runner reads). */
-export interface TurnRunRequest {
-  agentId: string;
-  message: string;
-  /**
-   * The conversation before `message`, when the client keeps it (an OpenAI-style client without
-   * a session): the model sees these messages, then `message`, and the turn neither reads nor
-   * writes session memory. Absent: the session's memory holds the history.
-   */
-  history?: readonly TurnHistoryMessage[] | undefined;
-  userId?: string | undefined;
-  tags?: string[] | undefined;
-  metadata?: Record<string, unknown> | undefined;
-  signal?: AbortSignal | undefined;
-}
+/** The part of a `TurnRequest` the runner reads: the harness has already settled the session id. */
+export type TurnRunRequest = Omit<TurnRequest, 'sessionId'>;
 
 /** What every turn of one harness shares. */
 export interface TurnRunnerContext {

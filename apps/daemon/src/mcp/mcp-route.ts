@@ -1,6 +1,6 @@
 import type { Harness, TurnEvent } from '@kaged/harness';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { Hono } from 'hono';
 import { z } from 'zod';
@@ -43,7 +43,8 @@ export function mcpRoutes({ harness, isClosing }: McpRouteOptions): Hono {
     }),
   );
   app.all('/mcp', async (c) => {
-    const server = agentsServer(harness, isClosing);
+    const { McpServer, WebStandardStreamableHTTPServerTransport } = await mcpSdk();
+    const server = agentsServer(new McpServer({ name: 'kaged', version: kagedVersion }, { capabilities: { tools: {} } }), harness, isClosing);
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     await server.connect(transport);
     try {
@@ -56,8 +57,18 @@ export function mcpRoutes({ harness, isClosing }: McpRouteOptions): Hono {
   return app;
 }
 
-function agentsServer(harness: Harness, isClosing: () => boolean): McpServer {
-  const server = new McpServer({ name: 'kaged', version: kagedVersion }, { capabilities: { tools: {} } });
+let sdk: Promise<{ McpServer: typeof McpServer; WebStandardStreamableHTTPServerTransport: typeof WebStandardStreamableHTTPServerTransport }> | undefined;
+
+/** The MCP SDK, loaded at the first `/mcp` request rather than at every daemon's start. */
+function mcpSdk() {
+  sdk ??= Promise.all([import('@modelcontextprotocol/sdk/server/mcp.js'), import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js')]).then(
+    ([mcp, transport]) => ({ McpServer: mcp.McpServer, WebStandardStreamableHTTPServerTransport: transport.WebStandardStreamableHTTPServerTransport }),
+  );
+  return sdk;
+}
+
+/** `server` with each agent registered as a tool. */
+function agentsServer(server: McpServer, harness: Harness, isClosing: () => boolean): McpServer {
   for (const agent of harness.listAgents()) {
     server.registerTool(
       agent.id,

@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@kaged/observability';
-import { MCPClient, type MastraMCPServerDefinition } from '@mastra/mcp';
+import type { MastraMCPServerDefinition, MCPClient } from '@mastra/mcp';
 import type { Tool } from '@mastra/core/tools';
 import { McpClientLogger } from './mcp-client-logger.js';
 import type { McpServerSettings } from './mcp-settings.js';
@@ -161,6 +161,8 @@ export class McpServerRunner {
 
   async #probe(): Promise<void> {
     if (!this.#client) {
+      // Loaded with the first server: a project without `mcp:` never pays for it at start.
+      const { MCPClient } = await import('@mastra/mcp');
       this.#client = new MCPClient({ id: `kaged-mcp-${this.name}-${process.pid}-${Date.now()}`, servers: { [this.name]: this.#definition() } });
       this.#client.__setLogger(new McpClientLogger(this.#log));
     }

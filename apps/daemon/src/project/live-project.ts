@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import type { ModelResolver } from '@kaged/harness';
 import { createModelRegistry, type ModelRegistry } from '@kaged/llm';
 import type { Logger, SecretValues } from '@kaged/observability';
@@ -10,6 +11,11 @@ import type { Project } from './project.js';
 export interface LiveProjectOptions {
   /** The project as loaded at start-up. */
   project: Project;
+  /**
+   * When the caller began loading `project` (ms since the epoch). Files of the project changed
+   * since are loaded again once the watcher is ready. Default: now, nothing to catch up.
+   */
+  loadStartedAt?: number | undefined;
   env: NodeJS.ProcessEnv;
   logger: Logger;
   /** Where the project's secret values are registered for the logger to censor. */
@@ -108,8 +114,9 @@ export async function createLiveProject(options: LiveProjectOptions): Promise<Li
   }
 
   // An edit saved after the caller loaded the project but before the watcher was ready raised
-  // no event: load once more now that every later save will, and apply what differs.
-  await catchUpWithDisk();
+  // no event. A stat of each watched file tells whether there can be one; only then is the
+  // project loaded again and compared.
+  if (await changedSince(project.watchFiles, options.loadStartedAt ?? Date.now())) await catchUpWithDisk();
 
   async function catchUpWithDisk(): Promise<void> {
     let onDisk: Project;
@@ -138,4 +145,14 @@ function issueOf(error: unknown, projectFile: string): ConfigIssue {
     return { file, line, column, path: field, message: `cannot read prompt file ${error.path}: ${error.reason}` };
   }
   return { file: projectFile, line: 1, column: 1, path: '', message: (error as Error).message };
+}
+
+/**
+ * True when a file may have changed since `since`: it is gone, or its modification time is in
+ * or after the second `since` falls in (some file systems keep whole seconds only).
+ */
+async function changedSince(files: readonly string[], since: number): Promise<boolean> {
+  const from = Math.floor(since / 1000) * 1000;
+  const stats = await Promise.all(files.map((file) => stat(file).catch(() => undefined)));
+  return stats.some((entry) => entry === undefined || entry.mtimeMs >= from);
 }

@@ -24,6 +24,27 @@ export async function createProjectFixture(projectYaml: string, files: Record<st
   return { dir, file, write, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * The scenario's scripted assistant and researcher as a project named `name`, followed by
+ * `rest` (top-level sections such as `storage:` or `observability:`, each line-terminated).
+ */
+export function scriptedProject(name: string, rest = ''): string {
+  return `version: 1
+name: ${name}
+providers:
+  demo: { type: scripted, script: { file: scripts/demo.yaml } }
+agents:
+  assistant:
+    model: demo/assistant
+    prompt: { file: prompts/assistant.md }
+    tools: [current_time]
+    subagents: [researcher]
+  researcher:
+    model: demo/researcher
+    prompt: "You research."
+${rest}`;
+}
+
 /** The scenario project used by the daemon tests: a scripted assistant with a tool and a subagent. */
 export const scenarioProject = `version: 1
 name: scenario
