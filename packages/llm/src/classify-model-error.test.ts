@@ -1,4 +1,5 @@
 import { APICallError } from '@ai-sdk/provider';
+import { KagedError } from '@kaged/core';
 import { describe, expect, it } from 'vitest';
 import { classifyModelError } from './classify-model-error.js';
 import { ModelCallError } from './errors/model-call-error.js';
@@ -126,6 +127,17 @@ describe('classifyModelError', () => {
     expect(classifyModelError(new ScriptExhaustedError('assistant', 1, 1), context)).toBeUndefined();
     expect(classifyModelError(undefined, context)).toBeUndefined();
     expect(classifyModelError('a string', context)).toBeUndefined();
+  });
+
+  it('stops at a kaged error that is not about the model, even when its cause is a network failure', () => {
+    // A storage error caused by PostgreSQL refusing the connection is not "cannot connect to provider".
+    class StorageDownError extends KagedError {
+      static override readonly marker: string = 'kaged.test.StorageDownError';
+    }
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    expect(classifyModelError(new StorageDownError('storage_unavailable', 'storage down', { cause: refused }), context)).toBeUndefined();
+    // The same network failure without kaged's wrapper is still the provider's.
+    expect(classifyModelError(refused, context)?.code).toBe('connection_failed');
   });
 
   it('passes an already classified error through', () => {

@@ -1,5 +1,5 @@
 import { APICallError } from '@ai-sdk/provider';
-import { networkFailureOf, safeUrl, scrubSecrets } from '@kaged/core';
+import { KagedError, networkFailureOf, safeUrl, scrubSecrets } from '@kaged/core';
 import { MissingApiKeyError } from './errors/missing-api-key-error.js';
 import { ModelCallError, type ModelCallErrorCode } from './errors/model-call-error.js';
 import { ModelTimeoutError } from './errors/model-timeout-error.js';
@@ -50,6 +50,9 @@ export function classifyModelError(error: unknown, context: ModelErrorContext): 
     if (MissingApiKeyError.isInstance(candidate)) {
       return new ModelCallError('missing_api_key', candidate.message, details, { cause: error });
     }
+    // Any other kaged error already says what failed (storage unavailable, a watchdog, a tool):
+    // its cause may be a network error, but not the provider's, so the chain stops here.
+    if (KagedError.isInstance(candidate)) return undefined;
     if (isLoadApiKeyError(candidate)) {
       return new ModelCallError('missing_api_key', `provider "${providerName}" needs an API key: set ${keyHint}`, details, { cause: error });
     }
