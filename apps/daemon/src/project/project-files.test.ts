@@ -109,6 +109,19 @@ describe('the project file and scripts', () => {
     ]);
   });
 
+  it('reports a value nested thousands deep once, at its field, instead of a stack overflow', async () => {
+    const fixture = await project(scenarioProject.replace(/description: .*/, `description: ${'['.repeat(20_000)}x${']'.repeat(20_000)}`));
+    const found = await problems(fixture);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^<dir>\/kaged\.yaml:\d+:\d+ nested more than 64 levels deep: flatten this value$/);
+  });
+
+  it('reports a value nested past the bound but within the parser’s reach at its field path', async () => {
+    const fixture = await project(scenarioProject.replace(/description: .*/, `description: ${'{a: '.repeat(80)}x${'}'.repeat(80)}`));
+    const [found] = await problems(fixture);
+    expect(found).toMatch(/^<dir>\/kaged\.yaml:\d+:\d+ agents\.researcher\.description\.a: nested more than 64 levels deep: flatten this value$/);
+  });
+
   it('still resolves ordinary anchors and aliases', async () => {
     const yaml = scenarioProject.replace('  researcher:\n', '  researcher: &r\n').concat('  other: *r\n');
     const loaded = await loadProject((await project(yaml)).file, { env: {} });

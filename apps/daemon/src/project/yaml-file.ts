@@ -1,6 +1,6 @@
 import { relative, isAbsolute } from 'node:path';
 import { readTextFile } from '@kaged/prompt-watcher';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ProjectConfigError, type ConfigIssue } from '../errors/project-config-error.js';
 import { substituteEnvVars } from './env-vars.js';
@@ -14,6 +14,13 @@ export const MAX_YAML_FILE_BYTES = 1024 * 1024;
  * hits it at once.
  */
 export const MAX_YAML_ALIAS_COUNT = 100;
+
+/**
+ * How deep collections may nest. A real project is under ten levels; a value nested thousands
+ * deep overflows the stack of every recursive walk (the parser's, `toJS`, zod), which used to
+ * surface as a bare "Maximum call stack size exceeded".
+ */
+export const MAX_YAML_DEPTH = 64;
 
 /**
  * A parsed YAML file that can point at its own fields: every error kaged reports about a
@@ -45,12 +52,47 @@ export class YamlFile {
     return new YamlFile(path, read.file.text);
   }
 
-  /** YAML syntax errors, positioned. */
+  /** YAML syntax errors and collections nested deeper than `MAX_YAML_DEPTH`, positioned; at most one per cause. */
   syntaxIssues(): ConfigIssue[] {
-    return this.document.errors.map((error) => {
+    const tooDeep = `nested more than ${MAX_YAML_DEPTH} levels deep: flatten this value`;
+    const issues: ConfigIssue[] = [];
+    let overflowed = false;
+    for (const error of this.document.errors) {
+      const overflow = /maximum call stack/i.test(error.message);
+      if (overflow && overflowed) continue;
+      overflowed ||= overflow;
       const at = this.#lines.linePos(error.pos[0]);
-      return { file: this.displayPath, line: at.line, column: at.col, path: '', message: error.message.split('\n')[0]! };
-    });
+      issues.push({ file: this.displayPath, line: at.line, column: at.col, path: '', message: overflow ? tooDeep : error.message.split('\n')[0]! });
+    }
+    if (issues.length > 0) return issues;
+    const deep = this.#firstTooDeep();
+    if (deep) {
+      const at = this.#lines.linePos(deep.node.range?.[0] ?? 0);
+      issues.push({ file: this.displayPath, line: at.line, column: at.col, path: formatPath(deep.path.slice(0, 4)), message: tooDeep });
+    }
+    return issues;
+  }
+
+  /**
+   * The first collection below `MAX_YAML_DEPTH` levels and the field path that leads to it (its
+   * first four keys name the field), found without recursion: the point is not to overflow.
+   */
+  #firstTooDeep(): { node: Node; path: PropertyKey[] } | undefined {
+    const stack: { node: unknown; depth: number; path: PropertyKey[] }[] = [{ node: this.document.contents, depth: 0, path: [] }];
+    while (stack.length > 0) {
+      const { node, depth, path } = stack.pop()!;
+      if (!isMap(node) && !isSeq(node)) continue;
+      if (depth >= MAX_YAML_DEPTH) return { node, path };
+      node.items.forEach((item, index) => {
+        if (isPair(item)) {
+          const key = isScalar(item.key) ? String(item.key.value) : undefined;
+          stack.push({ node: item.value, depth: depth + 1, path: key === undefined ? path : [...path, key] });
+        } else {
+          stack.push({ node: item, depth: depth + 1, path: [...path, index] });
+        }
+      });
+    }
+    return undefined;
   }
 
   /** An issue at a field path; falls back to the nearest existing parent when the field is missing. */
