@@ -13,6 +13,7 @@ import type { TurnInfo } from './ports/turn-observer.js';
 import type { TurnEvent } from './turn-events.js';
 import { TurnUsageMeter } from './turn-usage.js';
 import { isStorageFailure, StorageFailureError, TurnTimeoutError, TurnWatchdog } from './turn-watchdog.js';
+import { releaseWedgedRun, type RunOutput } from './wedged-run.js';
 
 /** One earlier message of a conversation the client keeps itself (see `TurnRequest.history`). */
 export interface TurnHistoryMessage {
@@ -66,6 +67,7 @@ export async function* runTurn(context: TurnRunnerContext, trees: AgentTrees, tu
   // No await below may outlast the turn's bound, nor a Mastra stream that failed underneath.
   const watchdog = new TurnWatchdog({ timeoutMs: context.turnTimeoutMs, signal: abort.signal });
   let chunks: AsyncIterator<unknown> | undefined;
+  let runOutput: RunOutput | undefined;
   let finished = false;
   let startSent = false;
 
@@ -128,6 +130,7 @@ export async function* runTurn(context: TurnRunnerContext, trees: AgentTrees, tu
         },
       }),
     );
+    runOutput = output;
     // Undefined when Mastra has no observability or did not sample this turn.
     turn.traceId = output.traceId ?? null;
     yield start();
@@ -184,6 +187,11 @@ export async function* runTurn(context: TurnRunnerContext, trees: AgentTrees, tu
       const event = fail(error);
       // A watchdog stop leaves the model call running: stop it, after `fail` has read the cause.
       abort.abort(error);
+      // A store failure wedges Mastra's stream without telling its thread runtime the run ended:
+      // free the session for the next turn. (A timeout is not freed: the aborted run may still write.)
+      if (StorageFailureError.isInstance(error) || isStorageFailure(error)) {
+        if (releaseWedgedRun(runOutput)) log.warn({ ...ids }, 'turn.session_released');
+      }
       yield event;
     }
   } finally {
