@@ -22,6 +22,9 @@ export interface WatcherLogger {
 
 const silent: WatcherLogger = { info: () => {}, warn: () => {} };
 
+/** Quiet time after a directory's last event before its files are re-read (`settleMs`). */
+export const DEFAULT_SETTLE_MS = 75;
+
 /** A file modified more recently than this is read again later: it may be mid-save. */
 const MIN_FILE_AGE_MS = 15;
 
@@ -33,7 +36,7 @@ export interface PromptWatcherOptions extends PromptStoreOptions {
   watchFiles?: readonly string[];
   /**
    * Quiet time after the last event in a directory before its files are re-read: long enough
-   * to span an editor's multi-chunk write, short enough to feel instant. Default 75 ms.
+   * to span an editor's multi-chunk write, short enough to feel instant. Default `DEFAULT_SETTLE_MS` (75).
    */
   settleMs?: number;
   /** Under continuous saving, re-read at least this often. Default 500 ms. */
@@ -85,7 +88,7 @@ export async function createPromptWatcher(options: PromptWatcherOptions): Promis
     return queue;
   };
 
-  const settleMs = options.settleMs ?? 75;
+  const settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
   const directories = new DirectoryWatcher({
     settleMs,
     maxWaitMs: options.maxWaitMs ?? 500,

@@ -10,4 +10,4 @@ export {
   truncateFirst,
   twoChunks,
 } from './testing/editor-saves.js';
-export type { EditorSave } from './testing/editor-saves.js';
+export type { EditorSave, SavePause } from './testing/editor-saves.js';

@@ -3,8 +3,21 @@ import { mkdir, readlink, rename, rm, symlink, unlink, writeFile } from 'node:fs
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** Writes `text` to `path` the way one kind of editor (or deployment) saves a file. */
-export type EditorSave = (path: string, text: string) => Promise<void>;
+/**
+ * What the target held during a pause inside a save, and how long that pause really lasted.
+ * On a loaded machine a 30 ms pause can last far longer; once it outlasts a watcher's settle
+ * time, the half-written file is indistinguishable from a finished save, and a test must know.
+ */
+export interface SavePause {
+  onDisk: string;
+  ms: number;
+}
+
+/**
+ * Writes `text` to `path` the way one kind of editor (or deployment) saves a file; a save that
+ * pauses mid-way reports each pause to `onPause`.
+ */
+export type EditorSave = (path: string, text: string, onPause?: (pause: SavePause) => void) => Promise<void>;
 
 /** Truncate and write in one call (most editors, `echo >`). */
 export const inPlace: EditorSave = (path, text) => writeFile(path, text);
@@ -17,25 +30,31 @@ export const inPlace: EditorSave = (path, text) => writeFile(path, text);
  * the thread pool reports back, which on a loaded machine can be far later than the write
  * itself, and the simulated gap silently grows.
  */
-export const twoChunks: EditorSave = async (path, text) => {
+export const twoChunks: EditorSave = async (path, text, onPause) => {
   const half = Math.floor(text.length / 2);
   const fd = openSync(path, 'w');
   try {
     writeSync(fd, text.slice(0, half));
+    const paused = performance.now();
     await sleep(30);
+    const ms = performance.now() - paused;
     writeSync(fd, text.slice(half));
+    onPause?.({ onDisk: text.slice(0, half), ms });
   } finally {
     closeSync(fd);
   }
 };
 
 /** Truncate to empty, pause 15 ms, then write (an editor that clears the file first). Synchronous calls, as above. */
-export const truncateFirst: EditorSave = async (path, text) => {
+export const truncateFirst: EditorSave = async (path, text, onPause) => {
   const fd = openSync(path, 'r+');
   try {
     ftruncateSync(fd, 0);
+    const paused = performance.now();
     await sleep(15);
+    const ms = performance.now() - paused;
     writeSync(fd, text, 0);
+    onPause?.({ onDisk: '', ms });
   } finally {
     closeSync(fd);
   }
