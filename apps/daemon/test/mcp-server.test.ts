@@ -1,5 +1,6 @@
 // kaged's own MCP endpoint, driven by the official SDK client over Streamable HTTP: the agents
 // are tools, a call is an ordinary turn with a session, and /mcp sits behind the same token.
+import { request as httpRequest } from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,16 +9,52 @@ import { createProjectFixture, scenarioFiles, scenarioProject, type ProjectFixtu
 
 const TOKEN = 'mcp-test-token-0123456789';
 
+/**
+ * A `fetch` for the SDK's transport that sends `host` as the Host header, as a DNS-rebinding
+ * page's requests do (they reach the daemon under the attacker's name). Node's fetch sets Host
+ * from the URL whatever the headers say, so this one writes the request with node:http.
+ */
+function fetchNamingHost(host: string): typeof fetch {
+  return async (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const headers = Object.fromEntries(new Headers(init?.headers));
+    const body = init?.body == null ? undefined : Buffer.from(await new Response(init.body).arrayBuffer());
+    return new Promise<Response>((resolve, reject) => {
+      const req = httpRequest(url, { method: init?.method ?? 'GET', headers: { ...headers, host } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const status = res.statusCode ?? 500;
+          const responseHeaders = new Headers();
+          for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) responseHeaders.set(name, String(value));
+          resolve(new Response([204, 304].includes(status) ? null : Buffer.concat(chunks), { status, headers: responseHeaders }));
+        });
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  };
+}
+
 describe('kaged as an MCP server at /mcp', () => {
   let project: ProjectFixture;
   let daemon: Daemon;
   let client: Client;
 
-  const connect = async (token: string | undefined) => {
+  const connect = async (token: string | undefined, more: { headers?: Record<string, string>; fetch?: typeof fetch } = {}) => {
     const next = new Client({ name: 'kaged-test', version: '1.0.0' });
-    const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
-    await next.connect(new StreamableHTTPClientTransport(new URL(`${daemon.url}/mcp`), { requestInit: { headers } }));
+    const headers: Record<string, string> = { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...more.headers };
+    await next.connect(new StreamableHTTPClientTransport(new URL(`${daemon.url}/mcp`), { requestInit: { headers }, fetch: more.fetch }));
     return next;
+  };
+
+  /** How the SDK client's connect failed: the HTTP status (its `StreamableHTTPError.code`) and kaged's error code. */
+  const refusal = async (connecting: Promise<Client>) => {
+    const error = (await connecting.then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as { code?: unknown; message: string } | undefined;
+    return { status: error?.code, code: /"code":"([a-z_]+)"/.exec(error?.message ?? '')?.[1] };
   };
 
   beforeAll(async () => {
@@ -83,5 +120,24 @@ describe('kaged as an MCP server at /mcp', () => {
   it('refuses a wrong or missing token', async () => {
     await expect(connect('wrong-token-0123456789abc')).rejects.toThrow(/401|unauthori[sz]ed|bearer/i);
     await expect(connect(undefined)).rejects.toThrow(/401|unauthori[sz]ed|bearer/i);
+  });
+
+  it('refuses a web page of another origin (403), with the right token, and serves its own origin', async () => {
+    expect(await refusal(connect(TOKEN, { headers: { Origin: 'http://evil.example' } }))).toEqual({ status: 403, code: 'origin_not_allowed' });
+    // Another port of the same machine is another origin: another local web app.
+    const port = new URL(daemon.url).port;
+    expect(await refusal(connect(TOKEN, { headers: { Origin: `http://localhost:${Number(port) + 1}` } }))).toEqual({ status: 403, code: 'origin_not_allowed' });
+    const own = await connect(TOKEN, { headers: { Origin: daemon.url } });
+    expect((await own.listTools()).tools.length).toBe(2);
+    await own.close();
+  });
+
+  it('refuses a foreign Host (DNS rebinding), with the right token, and serves its own name', async () => {
+    const port = new URL(daemon.url).port;
+    expect(await refusal(connect(TOKEN, { fetch: fetchNamingHost(`rebind.evil.example:${port}`) }))).toEqual({ status: 403, code: 'host_not_allowed' });
+    // The same client and transport with the daemon's own name: the refusal was the Host.
+    const own = await connect(TOKEN, { fetch: fetchNamingHost(`localhost:${port}`) });
+    expect((await own.listTools()).tools.map((t) => t.name).sort()).toEqual(['assistant', 'researcher']);
+    await own.close();
   });
 });

@@ -5,6 +5,8 @@ import type { MastraMCPServerDefinition, MCPClient } from '@mastra/mcp';
 import type { Tool } from '@mastra/core/tools';
 import { McpClientLogger } from './mcp-client-logger.js';
 import type { McpServerSettings } from './mcp-settings.js';
+import { McpStderrLog, openStderrPipe, type StderrPipe } from './mcp-stderr.js';
+import { withoutProcessHooks } from './process-hooks.js';
 
 /** `connecting` until the first answer; `down` after a failure, until a retry succeeds. */
 export type McpServerState = 'connecting' | 'up' | 'down' | 'disabled' | 'stopped';
@@ -57,6 +59,9 @@ export class McpServerRunner {
   readonly #options: McpRunnerOptions;
   readonly #log: Logger;
   #client: MCPClient | undefined;
+  /** A local server's stderr, one pipe per client (its children share it); `undefined` for a remote one. */
+  #stderr: StderrPipe | undefined;
+  readonly #stderrLog: McpStderrLog;
   #state: McpServerState;
   #tools: Record<string, McpTool> = {};
   /** True once the server has listed its tools at least once: until then its tool names are unknown. */
@@ -74,6 +79,7 @@ export class McpServerRunner {
     this.name = options.name;
     this.settings = options.settings;
     this.#log = options.logger.child({ component: 'mcp', server: options.name });
+    this.#stderrLog = new McpStderrLog({ logger: this.#log, secrets: Object.values(options.settings.env) });
     this.#state = options.settings.enabled ? 'connecting' : 'disabled';
   }
 
@@ -121,6 +127,14 @@ export class McpServerRunner {
     this.#wake.abort();
   }
 
+  /**
+   * Runs a call of one of this server's tools, with Mastra's process hooks kept off (a call may
+   * start the server again, and each connection installs them: see process-hooks.ts).
+   */
+  call<T>(operation: () => Promise<T>): Promise<T> {
+    return withoutProcessHooks(() => this.#client, operation);
+  }
+
   /** Stops the loop and the server (its child process, for a local one). */
   async stop(): Promise<void> {
     this.#stopped = true;
@@ -163,12 +177,17 @@ export class McpServerRunner {
     if (!this.#client) {
       // Loaded with the first server: a project without `mcp:` never pays for it at start.
       const { MCPClient } = await import('@mastra/mcp');
+      if (this.settings.command !== undefined) this.#stderr = await this.#openStderr();
       this.#client = new MCPClient({ id: `kaged-mcp-${this.name}-${process.pid}-${Date.now()}`, servers: { [this.name]: this.#definition() } });
       this.#client.__setLogger(new McpClientLogger(this.#log));
     }
+    const client = this.#client;
     // No discovery timeout of Mastra's: it abandons a connect that then completes, child and all.
     // The connection's own timeout (#definition) bounds it instead.
-    const { toolsets, errors } = await this.#client.listToolsetsWithErrors();
+    const { toolsets, errors } = await withoutProcessHooks(
+      () => client,
+      () => client.listToolsetsWithErrors(),
+    );
     const error = errors[this.name];
     if (error !== undefined) throw new Error(error);
     const tools = toolsets[this.name] ?? {};
@@ -202,8 +221,9 @@ export class McpServerRunner {
         // Only what the entry names plus PATH and HOME: never the daemon's API keys.
         env: { ...minimal, ...env },
         inheritDefaultEnv: false,
-        // A pipe nobody reads would fill up and stall the server; its stderr is not ours to keep.
-        stderr: 'ignore',
+        // Read line by line into the log (mcp-stderr.ts), from before the server starts. Mastra
+        // types it as spawn's IOType but hands it to the SDK's transport, which takes a stream.
+        stderr: (this.#stderr?.writable ?? 'ignore') as 'ignore',
         cwd: cwd === undefined ? this.#options.projectDir : isAbsolute(cwd) ? cwd : resolve(this.#options.projectDir, cwd),
       };
     }
@@ -212,8 +232,22 @@ export class McpServerRunner {
 
   async #disconnect(): Promise<void> {
     const client = this.#client;
+    const stderr = this.#stderr;
     this.#client = undefined;
+    this.#stderr = undefined;
     await client?.disconnect().catch((error: unknown) => this.#log.debug({ err: messageOf(error) }, 'mcp.disconnect_failed'));
+    // After the children: their last lines are read first.
+    await stderr?.close();
+  }
+
+  /** The pipe for the server's stderr; without one (no temporary directory, say) it is discarded. */
+  async #openStderr(): Promise<StderrPipe | undefined> {
+    try {
+      return await openStderrPipe(this.#stderrLog);
+    } catch (error) {
+      this.#log.warn({ err: messageOf(error) }, 'mcp.stderr_unavailable');
+      return undefined;
+    }
   }
 
   async #pause(ms: number): Promise<void> {

@@ -77,6 +77,7 @@ function wrapMcpTool(supervisor: McpSupervisor, server: string, name: string, to
     id: modelToolName(server, name),
     description: tool.description ?? `Tool "${name}" of MCP server "${server}".`,
     inputSchema: tool.inputSchema,
+    mcpMetadata: mcpMetadataOf(server, tool),
     execute: (input: unknown, context: unknown) => callMcpTool(supervisor, server, name, input, context),
   } as Parameters<typeof createTool>[0]) as McpTool;
 }
@@ -86,8 +87,19 @@ function unavailableTool(supervisor: McpSupervisor, server: string, name: string
     id: modelToolName(server, name),
     description: `Tool "${name}" of MCP server "${server}", which has not connected yet.`,
     inputSchema: z.looseObject({}),
+    mcpMetadata: mcpMetadataOf(server, undefined),
     execute: (input: unknown, context: unknown) => callMcpTool(supervisor, server, name, input, context),
   } as Parameters<typeof createTool>[0]) as McpTool;
+}
+
+/**
+ * What makes Mastra trace a call as an MCP tool call (`mcp_tool_call`, attribute `mcpServer`;
+ * exported as `server.address` and `mastra.mcp_tool_call.server_name`) rather than a plain tool.
+ * The server's instructions are not forwarded: what the model reads comes from the project.
+ */
+function mcpMetadataOf(server: string, tool: McpTool | undefined): { serverName: string; serverVersion?: string } {
+  const version = (tool as { mcpMetadata?: { serverVersion?: unknown } } | undefined)?.mcpMetadata?.serverVersion;
+  return { serverName: server, ...(typeof version === 'string' ? { serverVersion: version } : {}) };
 }
 
 async function callMcpTool(supervisor: McpSupervisor, server: string, name: string, input: unknown, context: unknown): Promise<unknown> {
@@ -115,7 +127,8 @@ async function callMcpTool(supervisor: McpSupervisor, server: string, name: stri
     timer = setTimeout(() => reject(timedOut()), timeoutMs + 50);
   });
   try {
-    const result = await Promise.race([tool.execute(input as never, { ...(context as object), abortSignal: signal } as never), timeout]);
+    const execute = tool.execute.bind(tool);
+    const result = await Promise.race([runner.call(() => execute(input as never, { ...(context as object), abortSignal: signal } as never)), timeout]);
     finish('ok');
     return result;
   } catch (error) {

@@ -36,6 +36,10 @@ export async function startTracing(options: {
     env,
     logger,
     serviceVersion: kagedVersion,
+    // Which traces left `running` by a stopped daemon are ended as interrupted: on a shared
+    // PostgreSQL only those older than any turn of another daemon could be.
+    sharedStorage: project.storage.type === 'postgres',
+    turnTimeoutMs: project.sessions.turnTimeoutMs,
     ...(secrets ? { scrub: (text: string) => secrets.scrub(text) } : {}),
   });
   const mastra = new Mastra({ storage: store, logger: new PinoMastraLogger(logger), observability: tracing.observability });

@@ -6,10 +6,20 @@ import type { Logger } from 'pino';
 import { KagedLangfuseExporter, type LangfuseExportStatus } from '../langfuse/kaged-langfuse-exporter.js';
 import { createLogger } from '../logger.js';
 import { LocalTraceExporter } from './local-trace-exporter.js';
+import { interruptedBefore } from './interrupted-traces.js';
 import { createLocalTraces, type LocalTraces, type TraceRetention } from './local-traces.js';
 import { RedactContentProcessor } from './redact-content-processor.js';
 import { COMPACT_EXCLUDED_SPAN_TYPES, GenerationDetailProcessor } from './generation-detail-processor.js';
-import { DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_TRACES, DEFAULT_SAMPLE_RATE, displayUrl, resolveLangfuse, type TracingConfig } from './tracing-config.js';
+import { ToolOutputTruncationProcessor } from './tool-output-truncation.js';
+import {
+  DEFAULT_MAX_AGE_DAYS,
+  DEFAULT_MAX_TRACES,
+  DEFAULT_SAMPLE_RATE,
+  DEFAULT_TOOL_OUTPUT_MAX_CHARS,
+  displayUrl,
+  resolveLangfuse,
+  type TracingConfig,
+} from './tracing-config.js';
 import { settleWithin } from './with-timeout.js';
 
 export interface CreateTracingOptions extends TracingConfig {
@@ -32,6 +42,13 @@ export interface CreateTracingOptions extends TracingConfig {
   flushTimeoutMs?: number | undefined;
   /** How often local traces are pruned to their retention limits. Default 60 s. */
   pruneIntervalMs?: number | undefined;
+  /**
+   * Whether other processes write to `storage` too (several daemons on one PostgreSQL). Decides
+   * which traces left `running` are marked interrupted (`interruptedBefore`). Default false.
+   */
+  sharedStorage?: boolean | undefined;
+  /** The bound on a turn's total time (`sessions.turnTimeoutMs`), for the same rule. Default 10 min. */
+  turnTimeoutMs?: number | undefined;
   /** At most one warn line per kind of export failure in this window. Default 30 s. */
   warnIntervalMs?: number | undefined;
   /** The status stays `degraded` this long after the last export failure. Default 60 s. */
@@ -160,9 +177,10 @@ export async function createTracing(options: CreateTracingOptions = {}): Promise
               serviceName: options.serviceName ?? 'kaged',
               sampling: samplingOf(sampleRate),
               exporters,
-              // Completes each model call first (input, timing, failure), then redacts.
+              // Completes each model call first (input, timing, failure), cuts long tool outputs, then redacts.
               spanOutputProcessors: [
                 new GenerationDetailProcessor({ detail: options.detail, scrub: options.scrub }),
+                new ToolOutputTruncationProcessor({ maxChars: options.toolOutputMaxChars ?? DEFAULT_TOOL_OUTPUT_MAX_CHARS, scrub: options.scrub }),
                 ...(options.redact?.inputs || options.redact?.outputs ? [new RedactContentProcessor(options.redact)] : []),
               ],
               ...((options.detail ?? 'compact') === 'compact' ? { excludeSpanTypes: [...COMPACT_EXCLUDED_SPAN_TYPES] } : {}),
@@ -187,6 +205,19 @@ export async function createTracing(options: CreateTracingOptions = {}): Promise
         if (spansPastAge + tracesOverCount > 0) logger.debug({ spansPastAge, tracesOverCount, ...retention }, 'traces.pruned');
       },
       (error: unknown) => logger.warn({ err: (error as Error)?.message ?? String(error) }, 'traces.prune_failed'),
+    );
+  };
+
+  // Traces a stopped process left `running` (a crash, SIGKILL) are ended as interrupted.
+  const interruptedRule = { processStartedAt: new Date(), sharedStorage: options.sharedStorage ?? false, turnTimeoutMs: options.turnTimeoutMs ?? 600_000 };
+  const markInterrupted = (atStart: boolean) => {
+    const startedBefore = localTraces && !closed ? interruptedBefore(interruptedRule, new Date(), { atStart }) : undefined;
+    if (!localTraces || !startedBefore) return;
+    localTraces.markInterrupted({ startedBefore }).then(
+      (count) => {
+        if (count > 0) logger.info({ count, startedBefore: startedBefore.toISOString() }, 'traces.marked_interrupted');
+      },
+      (error: unknown) => logger.warn({ err: (error as Error)?.message ?? String(error) }, 'traces.mark_interrupted_failed'),
     );
   };
 
@@ -230,8 +261,12 @@ export async function createTracing(options: CreateTracingOptions = {}): Promise
     localTraces,
     start() {
       if (!localTraces || pruneTimer || closed) return;
+      markInterrupted(true);
       prune();
-      pruneTimer = setInterval(prune, options.pruneIntervalMs ?? 60_000);
+      pruneTimer = setInterval(() => {
+        markInterrupted(false);
+        prune();
+      }, options.pruneIntervalMs ?? 60_000);
       pruneTimer.unref();
     },
     turnFinished(turn) {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LibSQLStore } from '@mastra/libsql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalTraces } from './local-traces.js';
+import { createLocalTraces, INTERRUPTED_MESSAGE } from './local-traces.js';
 
 // A real LibSQL store, seeded through Mastra's own observability storage API.
 let dir: string;
@@ -21,13 +21,26 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function seed(traces: { id: string; ageMs: number; sessionId?: string; userId?: string; agentId?: string; tags?: string[] }[]) {
+interface Seeded {
+  id: string;
+  ageMs: number;
+  /** Exact start time (overrides ageMs). */
+  at?: Date;
+  /** Never ended: the root and its generation have no endedAt (a crash mid-turn). */
+  running?: boolean;
+  sessionId?: string;
+  userId?: string;
+  agentId?: string;
+  tags?: string[];
+}
+
+async function seed(traces: Seeded[]) {
   const obs = (await storage.getStore('observability'))!;
   const now = Date.now();
   await obs.batchCreateSpans({
     records: traces.flatMap((t) => {
-      const started = new Date(now - t.ageMs);
-      const common = { traceId: t.id, isEvent: false, startedAt: started, endedAt: new Date(started.getTime() + 50) };
+      const started = t.at ?? new Date(now - t.ageMs);
+      const common = { traceId: t.id, isEvent: false, startedAt: started, endedAt: t.running ? null : new Date(started.getTime() + 50) };
       return [
         {
           ...common,
@@ -44,6 +57,8 @@ async function seed(traces: { id: string; ageMs: number; sessionId?: string; use
           ...common,
           spanId: `${t.id}g`,
           parentSpanId: `${t.id}r`,
+          // A running trace's model call started 20 ms in: its last recorded activity.
+          ...(t.running ? { startedAt: new Date(started.getTime() + 20) } : {}),
           name: "llm: 'm'",
           spanType: 'model_generation',
           entityId: t.agentId ?? 'assistant',
@@ -132,5 +147,104 @@ describe('createLocalTraces', () => {
     expect((await traces.list({ perPage: 1 })).traces[0]!.traceId).toBe(`v${seq - 1}`);
     // Steady state: freed pages are reused, so the file stops growing once the limit holds.
     expect(sizes[3]!).toBeLessThanOrEqual(sizes[1]! * 1.1);
+  });
+
+  // A method of the real store, bound to it: its private fields do not pass through a Proxy.
+  const bound = (target: object, key: string | symbol) => {
+    const value = Reflect.get(target, key);
+    return typeof value === 'function' ? value.bind(target) : value;
+  };
+
+  it('two daemons pruning at once keep exactly the newest maxTraces, deleting none early', async () => {
+    const obs = (await storage.getStore('observability'))!;
+    // Two daemons on one store, in the interleaving that broke "delete the N oldest": B reads
+    // first, then waits until A has deleted before it reads again. Daemon B sees the store
+    // through a proxy that holds each of its reads after the first until A's delete is done.
+    let aDeleted: () => void = () => {};
+    const deletedByA = new Promise<void>((resolve) => (aDeleted = resolve));
+    const storeA = {
+      getStore: async () =>
+        new Proxy(obs, {
+          get: (target, key) =>
+            key === 'batchDeleteTraces'
+              ? async (args: { traceIds: string[] }) => {
+                  await target.batchDeleteTraces(args);
+                  aDeleted();
+                }
+              : bound(target, key),
+        }),
+      prune: (args: never) => storage.prune(args),
+    };
+    let reads = 0;
+    const storeB = {
+      getStore: async () =>
+        new Proxy(obs, {
+          get: (target, key) =>
+            key === 'listTraces'
+              ? async (args: never) => {
+                  if (reads++ > 0) await deletedByA;
+                  return target.listTraces(args);
+                }
+              : bound(target, key),
+        }),
+      prune: (args: never) => storage.prune(args),
+    };
+    await obs.dangerouslyClearAll();
+    await seed(Array.from({ length: 9 }, (_, i) => ({ id: `c${i}`, ageMs: (9 - i) * 1000 })));
+    const a = createLocalTraces(storeA as never, { maxTraces: 5, maxAgeDays: 7 });
+    const b = createLocalTraces(storeB as never, { maxTraces: 5, maxAgeDays: 7 });
+    const [fromA, fromB] = await Promise.all([a.prune(), b.prune()]);
+    expect((await a.list()).traces.map((t) => t.traceId)).toEqual(['c8', 'c7', 'c6', 'c5', 'c4']);
+    // A deleted the four; B, reading after it, found nothing left to delete.
+    expect([fromA.tracesOverCount, fromB.tracesOverCount]).toEqual([4, 0]);
+  });
+
+  it('keeps traces that started at the same moment as the maxTraces-th newest (ties are kept)', async () => {
+    const obs = (await storage.getStore('observability'))!;
+    await obs.dangerouslyClearAll();
+    const at = new Date(Date.now() - 5000);
+    await seed([
+      { id: 't0', ageMs: 9000 },
+      { id: 't1', ageMs: 0, at },
+      { id: 't2', ageMs: 0, at },
+      { id: 't3', ageMs: 0, at },
+      { id: 't4', ageMs: 1000 },
+    ]);
+    const traces = createLocalTraces(storage, { maxTraces: 2, maxAgeDays: 7 });
+    // The 2nd newest is one of t1-t3: all three started then and stay; only t0 is older.
+    expect(await traces.prune()).toMatchObject({ tracesOverCount: 1 });
+    expect((await traces.list()).traces.map((t) => t.traceId).sort()).toEqual(['t1', 't2', 't3', 't4']);
+    expect(await traces.prune()).toMatchObject({ tracesOverCount: 0 });
+  });
+
+  it('ends traces left running before a time as interrupted, with every open span and their last activity', async () => {
+    const obs = (await storage.getStore('observability'))!;
+    await obs.dangerouslyClearAll();
+    await seed([
+      { id: 'r1', ageMs: 60_000, running: true },
+      { id: 'r2', ageMs: 50_000, running: true },
+      { id: 'done', ageMs: 40_000 },
+      { id: 'live', ageMs: 1_000, running: true },
+    ]);
+    const traces = createLocalTraces(storage, { maxTraces: 100, maxAgeDays: 7 });
+    expect(await traces.markInterrupted({ startedBefore: new Date(Date.now() - 10_000) })).toBe(2);
+    const r1 = (await traces.get('r1'))!;
+    expect(r1).toMatchObject({ status: 'error', durationMs: 20 });
+    expect(r1.spans[0]).toMatchObject({
+      status: 'error',
+      error: INTERRUPTED_MESSAGE,
+      children: [{ status: 'error', error: INTERRUPTED_MESSAGE, durationMs: 0 }],
+    });
+    expect((await traces.get('r2'))!.status).toBe('error');
+    // A finished trace and one that started after the cut-off are left alone.
+    expect((await traces.get('done'))!).toMatchObject({ status: 'ok', spans: [{ error: null }] });
+    expect((await traces.get('live'))!.status).toBe('running');
+    expect(await traces.markInterrupted({ startedBefore: new Date(Date.now() - 10_000) })).toBe(0);
+    expect((await traces.list()).traces.map((t) => [t.traceId, t.status])).toEqual([
+      ['live', 'running'],
+      ['done', 'ok'],
+      ['r2', 'error'],
+      ['r1', 'error'],
+    ]);
   });
 });

@@ -65,6 +65,7 @@ describe('tracingSchema', () => {
       detail: 'compact',
       tags: [],
       localTraces: { enabled: true, maxTraces: DEFAULT_MAX_TRACES, maxAgeDays: DEFAULT_MAX_AGE_DAYS },
+      toolOutputMaxChars: 2000,
     });
     expect(tracingSchema.parse({ localTraces: { maxTraces: 5 }, langfuse: {} })).toMatchObject({
       localTraces: { enabled: true, maxTraces: 5, maxAgeDays: 7 },

@@ -22,6 +22,8 @@ export interface TracingConfig {
   detail?: 'compact' | 'full' | undefined;
   /** Traces kept in the application's Mastra store. */
   localTraces?: { enabled?: boolean | undefined; maxTraces?: number | undefined; maxAgeDays?: number | undefined } | undefined;
+  /** Tool outputs longer than this are cut in spans (the model gets them whole); 0 keeps them whole. Default 2000. */
+  toolOutputMaxChars?: number | undefined;
 }
 
 export interface LangfuseConfig {
@@ -36,6 +38,8 @@ export const LANGFUSE_CLOUD_URL = 'https://cloud.langfuse.com';
 export const DEFAULT_MAX_TRACES = 1000;
 export const DEFAULT_MAX_AGE_DAYS = 7;
 export const DEFAULT_SAMPLE_RATE = 1;
+/** Characters of a tool's output kept in its span (the Ambient Code platform keeps 500). */
+export const DEFAULT_TOOL_OUTPUT_MAX_CHARS = 2000;
 
 /**
  * The `observability:` section as a project file writes it: the one source of the tracing
@@ -67,6 +71,13 @@ export const tracingSchema = z.strictObject({
   detail: z.enum(['compact', 'full'], { error: 'detail must be compact or full' }).default('compact'),
   environment: z.string().min(1).max(100).optional(),
   release: z.string().min(1).max(200).optional(),
+  /** Tool outputs longer than this are cut in spans, marked `…[truncated N chars]`; 0 keeps them whole. */
+  toolOutputMaxChars: z
+    .number()
+    .int('toolOutputMaxChars must be a whole number of characters')
+    .min(0, 'toolOutputMaxChars must be 0 (keep outputs whole) or more')
+    .max(10_000_000, 'toolOutputMaxChars must be at most 10000000')
+    .default(DEFAULT_TOOL_OUTPUT_MAX_CHARS),
   localTraces: z
     .strictObject({
       enabled: z.boolean().default(true),

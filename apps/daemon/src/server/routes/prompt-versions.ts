@@ -1,4 +1,4 @@
-import type { LocalTraces, TraceCostFn, TraceDetail } from '@kaged/observability/tracing';
+import type { LocalTraces, TraceCostFn, TraceDetail, TraceScore } from '@kaged/observability/tracing';
 import { Hono } from 'hono';
 import { errorResponse } from '../error-body.js';
 import { createPromptCommits, type PromptCommit } from './prompt-commits.js';
@@ -25,12 +25,28 @@ export interface PromptVersionFigures {
   tokens: { input: number; output: number };
   /** Summed over the turns whose cost is known; `null` when none is. */
   costUsd: number | null;
-  /** Guard flags are not in the local traces yet: `null`. */
-  guardFlags: number | null;
-  /** Thumbs from the feedback route, when the traces carry them; otherwise `null`. */
-  feedback: { up: number; down: number } | null;
+  /** Guard flags (`guard.flag`, kept as scores on the trace) over the version's finished turns. */
+  guardFlags: number;
+  /** Feedback from `POST /v1/turns/{turnId}/feedback` on the version's finished turns. */
+  feedback: FeedbackFigures;
   commit: PromptCommit | null;
 }
+
+export interface FeedbackFigures {
+  /** Thumbs up and down. */
+  up: number;
+  down: number;
+  /** Every feedback score: thumbs (1 and 0) and numbers from 0 to 1. */
+  count: number;
+  /** Their mean, 0 to 1; `null` without feedback. */
+  mean: number | null;
+}
+
+/** The scorer ids of the feedback route and the guard observer (feedback.ts, guard-score-observer.ts). */
+const FEEDBACK_SCORER = 'kaged.feedback';
+const GUARD_SCORER_PREFIX = 'kaged.guard.';
+/** Scores are read again on every request (feedback arrives after a trace ends), this many at a time. */
+const SCORE_READS_AT_ONCE = 8;
 
 /** A finished trace never changes: details are kept (bounded) instead of read again each time. */
 const CACHE_LIMIT = 2000;
@@ -38,8 +54,9 @@ const CACHE_LIMIT = 2000;
 /**
  * `GET /v1/prompts/{promptId}/versions`: each version of a prompt seen in the local traces (the
  * prompt versions a turn used are in its trace metadata), with turns, error rate, p50/p95
- * duration, tokens and cost per version, and the git commit that introduced it when the file is
- * in a repository. No prompt database: the traces and git are the record.
+ * duration, tokens, cost, guard flags and feedback per version (the last two from the scores on
+ * each trace), and the git commit that introduced it when the file is in a repository. No prompt
+ * database: the traces and git are the record.
  */
 export function promptVersionRoutes(options: PromptVersionRoutesOptions): Hono {
   const app = new Hono();
@@ -65,7 +82,7 @@ export function promptVersionRoutes(options: PromptVersionRoutesOptions): Hono {
       if (!result.pagination.hasMore) break;
     }
     const read = summaries.slice(0, maxTraces);
-    const byVersion = new Map<string, TraceDetail[]>();
+    const byVersion = new Map<string, ScoredTrace[]>();
     for (const summary of read) {
       let detail = details.get(summary.traceId);
       if (!detail) {
@@ -77,8 +94,16 @@ export function promptVersionRoutes(options: PromptVersionRoutesOptions): Hono {
         }
       }
       const version = versionIn(detail, promptId);
-      if (version) byVersion.set(version, [...(byVersion.get(version) ?? []), detail]);
+      if (version) byVersion.set(version, [...(byVersion.get(version) ?? []), { ...detail, scores: [] }]);
     }
+    // A trace's spans never change once it ended, its scores do: feedback comes later.
+    await eachAtOnce(
+      [...byVersion.values()].flat(),
+      async (trace) => {
+        trace.scores = await traces.scores(trace.traceId);
+      },
+      SCORE_READS_AT_ONCE,
+    );
     if (!byVersion.has(prompt.version)) byVersion.set(prompt.version, []);
     const commits = prompt.path ? await commitsOf(prompt.path) : new Map<string, PromptCommit>();
     const versions = [...byVersion].map(([version, list]) => figures(version, version === prompt.version, list, commits.get(version) ?? null));
@@ -99,7 +124,9 @@ function versionIn(trace: TraceDetail, promptId: string): string | undefined {
   return typeof version === 'string' ? version : undefined;
 }
 
-function figures(version: string, current: boolean, traces: TraceDetail[], commit: PromptCommit | null): PromptVersionFigures {
+type ScoredTrace = TraceDetail & { scores: TraceScore[] };
+
+function figures(version: string, current: boolean, traces: ScoredTrace[], commit: PromptCommit | null): PromptVersionFigures {
   const finished = traces.filter((t) => t.status !== 'running');
   const errors = finished.filter((t) => t.status === 'error').length;
   const durations = finished
@@ -123,7 +150,7 @@ function figures(version: string, current: boolean, traces: TraceDetail[], commi
       output: finished.reduce((sum, t) => sum + (t.usage?.outputTokens ?? 0), 0),
     },
     costUsd: costs.length ? costs.reduce((sum, cost) => sum + cost, 0) : null,
-    guardFlags: null,
+    guardFlags: finished.reduce((sum, t) => sum + t.scores.filter((s) => s.scorerId.startsWith(GUARD_SCORER_PREFIX)).length, 0),
     feedback,
     commit,
   };
@@ -135,20 +162,28 @@ function percentile(sorted: number[], p: number): number | null {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
 }
 
-/** Thumbs, when a trace carries feedback (`feedback: [{ value }]`, added by the feedback route). */
-function feedbackOf(traces: TraceDetail[]): { up: number; down: number } | null {
-  let seen = false;
+/** Thumbs and numbers from the feedback route: up is 1 and down 0 (its `value` is kept in metadata). */
+function feedbackOf(traces: ScoredTrace[]): FeedbackFigures {
   let up = 0;
   let down = 0;
-  for (const trace of traces) {
-    const list = (trace as unknown as { feedback?: unknown }).feedback;
-    if (!Array.isArray(list)) continue;
-    seen = true;
-    for (const item of list) {
-      const value = (item as { value?: unknown }).value;
-      if (value === 'up' || value === 1) up++;
-      else if (value === 'down' || value === 0) down++;
-    }
+  let sum = 0;
+  let count = 0;
+  for (const score of traces.flatMap((t) => t.scores)) {
+    if (score.scorerId !== FEEDBACK_SCORER) continue;
+    const kind = score.metadata.value;
+    if (kind === 'up') up++;
+    else if (kind === 'down') down++;
+    sum += score.value;
+    count++;
   }
-  return seen ? { up, down } : null;
+  return { up, down, count, mean: count ? sum / count : null };
+}
+
+/** Runs `work` on every item, at most `limit` at a time. */
+async function eachAtOnce<T>(items: readonly T[], work: (item: T) => Promise<void>, limit: number): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

@@ -16,7 +16,10 @@ const ID = /^[A-Za-z0-9._:-]{1,256}$/;
 /**
  * `GET /v1/traces`: the local traces, newest first (filters: sessionId, userId, agentId, tag,
  * from, to; page/perPage). `GET /v1/traces/{traceId}`: one trace as a span tree with timings,
- * tokens, cost where known, and inputs and outputs as stored (after redaction).
+ * tokens, cost where known, inputs and outputs as stored (after redaction), and its `scores`
+ * (feedback, guard flags). A trace whose daemon stopped mid-turn is `error` with the message
+ * "daemon stopped before the turn ended" once the next start (or, on a shared store, the grace
+ * time) has passed.
  */
 export function traceRoutes({ traces, costOf }: TraceRoutesOptions): Hono {
   const app = new Hono();
