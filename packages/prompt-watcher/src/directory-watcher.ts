@@ -3,11 +3,11 @@ import { dirname } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 
 export interface DirectoryWatcherOptions {
-  /** Quiet time after the last event in a directory before its files are re-read. */
+  /** Quiet time after the last event in any watched directory before their files are re-read. */
   settleMs: number;
-  /** Longest a directory with continuous activity waits before a re-read anyway. */
+  /** Longest continuous activity waits before a re-read anyway. */
   maxWaitMs: number;
-  /** Called with the files (as given to `setFiles`) whose directory saw activity. */
+  /** Called with the files (as given to `setFiles`) whose directories saw activity, in one batch. */
   onActivity(files: string[]): void;
   onError(error: Error): void;
 }
@@ -24,11 +24,17 @@ export class DirectoryWatcher {
   #filesByDir = new Map<string, Set<string>>();
   /** One chokidar watcher per directory: each has its own ready and close. */
   readonly #watchers = new Map<string, FSWatcher>();
-  readonly #timers = new Map<string, NodeJS.Timeout>();
-  /** When the first event of a directory's pending burst arrived. */
-  readonly #burstStarted = new Map<string, number>();
-  /** Bumped by every event: a fired timer whose directory saw a newer event reads nothing. */
-  readonly #eventCount = new Map<string, number>();
+  /**
+   * One burst for all directories, not one per directory: a change that spans several (a `git
+   * checkout`, a deploy) is read as one batch once everything is quiet, so the files of one
+   * change are published together.
+   */
+  readonly #pending = new Set<string>();
+  #timer: NodeJS.Timeout | undefined;
+  /** When the first event of the pending burst arrived. */
+  #burstStarted: number | undefined;
+  /** Bumped by every event: a fired timer that saw a newer event reads nothing. */
+  #eventCount = 0;
   #closed = false;
 
   constructor(options: DirectoryWatcherOptions) {
@@ -70,9 +76,7 @@ export class DirectoryWatcher {
   }
 
   async #unwatch(dir: string): Promise<void> {
-    clearTimeout(this.#timers.get(dir));
-    this.#timers.delete(dir);
-    this.#burstStarted.delete(dir);
+    this.#pending.delete(dir);
     const watcher = this.#watchers.get(dir);
     this.#watchers.delete(dir);
     await watcher?.close();
@@ -90,6 +94,7 @@ export class DirectoryWatcher {
 
   async close(): Promise<void> {
     this.#closed = true;
+    clearTimeout(this.#timer);
     await Promise.all([...this.#watchers.keys()].map((dir) => this.#unwatch(dir)));
   }
 
@@ -100,28 +105,26 @@ export class DirectoryWatcher {
 
   #schedule(dir: string): void {
     if (this.#closed) return;
-    this.#eventCount.set(dir, (this.#eventCount.get(dir) ?? 0) + 1);
-    clearTimeout(this.#timers.get(dir));
+    this.#pending.add(dir);
+    this.#eventCount++;
+    clearTimeout(this.#timer);
     const now = performance.now();
-    if (!this.#burstStarted.has(dir)) this.#burstStarted.set(dir, now);
-    // Trailing debounce, but a directory saved to without pause still reloads every maxWaitMs.
-    const deadline = this.#burstStarted.get(dir)! + this.#options.maxWaitMs;
-    const delay = Math.max(0, Math.min(this.#options.settleMs, deadline - now));
-    this.#timers.set(
-      dir,
-      setTimeout(() => {
-        const seen = this.#eventCount.get(dir);
-        // Timers run before the event loop polls for I/O: a save that began just now has its
-        // events still waiting. Let them in first; if any came, the new timer reads instead.
-        setImmediate(() => {
-          if (this.#closed || this.#eventCount.get(dir) !== seen) return;
-          this.#timers.delete(dir);
-          this.#burstStarted.delete(dir);
-          const files = this.#filesByDir.get(dir);
-          if (files && files.size > 0) this.#options.onActivity([...files]);
-        });
-      }, delay),
-    );
+    this.#burstStarted ??= now;
+    // Trailing debounce, but files saved to without pause still reload every maxWaitMs.
+    const delay = Math.max(0, Math.min(this.#options.settleMs, this.#burstStarted + this.#options.maxWaitMs - now));
+    this.#timer = setTimeout(() => {
+      const seen = this.#eventCount;
+      // Timers run before the event loop polls for I/O: a save that began just now has its
+      // events still waiting. Let them in first; if any came, the new timer reads instead.
+      setImmediate(() => {
+        if (this.#closed || this.#eventCount !== seen) return;
+        this.#timer = undefined;
+        this.#burstStarted = undefined;
+        const files = new Set([...this.#pending].flatMap((d) => [...(this.#filesByDir.get(d) ?? [])]));
+        this.#pending.clear();
+        if (files.size > 0) this.#options.onActivity([...files]);
+      });
+    }, delay);
   }
 }
 

@@ -60,7 +60,10 @@ export interface RefreshOptions {
 
 export interface RefreshResult {
   changes: PromptChange[];
-  /** Files that were mid-write: read them again shortly. */
+  /**
+   * Read again shortly: when any file was mid-write, every file of the refresh, none of whose
+   * changes were applied (a change to several files is published whole).
+   */
   unsettled: string[];
 }
 
@@ -133,9 +136,15 @@ export async function createPromptStore(options: PromptStoreOptions): Promise<Pr
           next.set(id, { ...entry, error: null, prompt: freezePrompt(id, read.text, version, entry.path, loadedAt) });
           changes.push({ id, path: entry.path, oldVersion: entry.prompt.version, newVersion: version });
         }
+        // One change to several files (a `git checkout`) is published whole or not yet: while
+        // any of them is mid-save, none of the batch is, and all are read again together.
+        if (unsettled.size > 0) {
+          const batch = [...entries.values()].flatMap((e) => (e.path && (!wanted || wanted.has(e.path)) ? [e.path] : []));
+          return { changes: [], unsettled: [...new Set(batch)] };
+        }
         entries = next;
         if (changes.length > 0) current = snapshotOf(entries);
-        return { changes, unsettled: [...unsettled] };
+        return { changes, unsettled: [] };
       }),
     setPrompts: (prompts) =>
       serial(async () => {

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPromptWatcher, DEFAULT_SETTLE_MS, type PromptFailure, type PromptWatcher } from './prompt-watcher.js';
 import type { PromptChange } from './prompt-store.js';
-import { configMapSwap, createConfigMapFile, editorSaves, inPlace, type EditorSave, type SavePause } from './testing/editor-saves.js';
+import { configMapSwap, createConfigMapFile, editorSaves, inPlace, tempThenRename, type EditorSave, type SavePause } from './testing/editor-saves.js';
 
 const opened: { watcher?: PromptWatcher; dir: string }[] = [];
 afterEach(async () => {
@@ -96,6 +96,44 @@ describe('createPromptWatcher: how editors save', { timeout: 60_000 }, () => {
     const path = await createConfigMapFile(join(dir, 'prompts'), 'prompt.md', initial);
     const watcher = await watcherFor(dir, [{ id: 'p', file: 'prompts/prompt.md' }]);
     await saveManyWhileSampling(watcher, path, configMapSwap, 8, initial);
+  });
+
+  it('publishes a change to files in two directories as one snapshot (a git checkout)', async () => {
+    const dir = await tempDir();
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(join(dir, 'agents'));
+    await mkdir(join(dir, 'tools'));
+    const files = { a: join(dir, 'agents/a.md'), b: join(dir, 'tools/b.md') };
+    const branch = (n: number, id: string) => `${version(n)}(${id})\n`;
+    await writeFile(files.a, branch(0, 'a'));
+    await writeFile(files.b, branch(0, 'b'));
+    const watcher = await watcherFor(dir, [
+      { id: 'a', file: 'agents/a.md' },
+      { id: 'b', file: 'tools/b.md' },
+    ]);
+    const mixed: string[] = [];
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const snapshot = watcher.snapshot();
+        const a = snapshot.get('a')!.text.match(/version (\d+)/)![1];
+        const b = snapshot.get('b')!.text.match(/version (\d+)/)![1];
+        if (a !== b) mixed.push(`a@${a} b@${b}`);
+        await sleep(1);
+      }
+    })();
+    // git writes the files of a checkout one after another: a new file, then the next.
+    for (let n = 1; n <= 10; n++) {
+      await tempThenRename(files.a, branch(n, 'a'));
+      await sleep(5 + Math.random() * 25);
+      await tempThenRename(files.b, branch(n, 'b'));
+      await sleep(150 + Math.random() * 100);
+    }
+    await expect.poll(() => watcher.snapshot().get('b')!.text, { timeout: 5_000, interval: 5 }).toBe(branch(10, 'b'));
+    sampling = false;
+    await sampler;
+    expect(mixed, 'snapshots that mixed two checkouts').toEqual([]);
+    expect(watcher.snapshot().get('a')!.text).toBe(branch(10, 'a'));
   });
 
   it('coalesces 100 rapid saves into a few reloads, and the last one wins', async () => {
