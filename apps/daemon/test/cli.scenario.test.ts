@@ -164,6 +164,33 @@ describe('kaged start (child process)', { timeout: 60_000 }, () => {
     expect(await second.exited).toBe(0);
   });
 
+  it('stops when a supervisor sends SIGTERM to `pnpm kaged start`, leaving no daemon behind', async () => {
+    const project = await fixture();
+    // The root package's `kaged` script, run by the pnpm that the set-up installs in .tools/.
+    const root = fileURLToPath(new URL('../../..', import.meta.url));
+    const pnpm = `${root}.tools/node_modules/pnpm/bin/pnpm.cjs`;
+    const child = spawn(process.execPath, [pnpm, 'kaged', 'start', '--project', project.file, '--port', '0', '--log-format', 'json'], { cwd: root, env: cliEnv });
+    children.push(child);
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.resume();
+    await expect.poll(() => /"msg":"daemon\.listening"/.test(stdout), { timeout: 30_000 }).toBe(true);
+    const daemonPid = Number(/"pid":(\d+)[^\n]*"msg":"daemon\.listening"/.exec(stdout)![1]);
+    expect(daemonPid).not.toBe(child.pid);
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(alive(daemonPid)).toBe(true);
+    child.kill('SIGTERM');
+    await expect.poll(() => alive(daemonPid), { timeout: 15_000, interval: 50 }).toBe(false);
+    expect(stdout).toContain('"msg":"daemon.stopped"');
+  });
+
   it('exits 1 with a clear message when the port is taken', async () => {
     const project = await fixture();
     const blocker = createServer();
