@@ -8,8 +8,10 @@ import { KagedDaemonError } from './errors/kaged-daemon-error.js';
 import type { DaemonMetrics } from './metrics/daemon-metrics.js';
 import { createLiveProject } from './project/live-project.js';
 import { loadProject } from './project/load-project.js';
+import { projectSecrets } from './project/project-secrets.js';
 import type { Project } from './project/project.js';
 import { createApp } from './server/app.js';
+import { langfuseProjectId } from './server/routes/config.js';
 import { prepareDataDir } from './storage/data-dir.js';
 import { isLoopback, listen } from './server/listen.js';
 import { daemonToken } from './server/token-rule.js';
@@ -187,6 +189,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     }),
     traces: { traces: tracing.localTraces, costOf: models.traceCost },
     feedback: { turns: recentTurns, mastra, logger, counted: (agent, value) => metering.metrics.feedback.inc({ agent, value }) },
+    // A logger of the caller's own comes without the daemon's SecretValues: the project's secrets then.
+    secrets: secrets ?? new SecretValues(projectSecrets(project, env)),
+    sampleRate: () => tracing.status().sampleRate,
+    langfuse: () => ({ baseUrl: tracing.status().langfuse?.baseUrl ?? null, projectId: langfuseProjectId(env) }),
   });
 
   const server = await listen(app.fetch, host, port).catch(abandon);

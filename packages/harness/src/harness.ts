@@ -17,6 +17,7 @@ import { isolateTurnObserver, noTurnObserver, type TurnInfo, type TurnObserver }
 import { builtinTools } from './tools/builtin-tools.js';
 import type { TurnEvent } from './turn-events.js';
 import { observedTurnEvents } from './turn-iterator.js';
+import { createSessionReader, type SessionReader } from './session-reader.js';
 import { runTurn, type TurnHistoryMessage, type TurnRunnerContext } from './turn-runner.js';
 import { DEFAULT_TURN_TIMEOUT_MS } from './turn-watchdog.js';
 
@@ -104,6 +105,8 @@ export interface Harness {
   drain(): Promise<void>;
   /** Aborts every running turn; each ends with `turn.error` code `aborted`. */
   abortAll(reason?: string): void;
+  /** The sessions kept in `memory`, with their messages (session-reader.ts); reads nothing without memory. */
+  readonly sessions: SessionReader;
 }
 
 /**
@@ -198,6 +201,7 @@ export function createHarness(options: HarnessOptions): Harness {
     abortAll(reason = 'aborted by the application') {
       for (const controller of context.running) controller.abort(new Error(reason));
     },
+    sessions: createSessionReader(options.memory),
   };
 }
 

@@ -4,6 +4,8 @@ export { SUBAGENT_TOOL_PREFIX, subagentIdOf, subagentToolName } from './chunk-ev
 export type { AgentInfo, Harness, HarnessOptions, Turn, TurnRequest } from './harness.js';
 export type { AgentDefinition } from './agent-definition.js';
 export type { TurnHistoryMessage } from './turn-runner.js';
+export { createSessionReader, isSessionCursor, sessionThreadMetadata, SUMMARY_WINDOW, toSessionMessages } from './session-reader.js';
+export type { SessionDetail, SessionListQuery, SessionMessage, SessionPage, SessionReader, SessionSummary, SessionToolCall } from './session-reader.js';
 export type {
   GuardFlagEvent,
   ModelUsage,

@@ -14,6 +14,7 @@ import type { TurnEvent } from './turn-events.js';
 import { TurnUsageMeter } from './turn-usage.js';
 import { isStorageFailure, StorageFailureError, TurnTimeoutError, TurnWatchdog } from './turn-watchdog.js';
 import { releaseWedgedRun, type RunOutput } from './wedged-run.js';
+import { sessionThreadMetadata } from './session-reader.js';
 
 /** One earlier message of a conversation the client keeps itself (see `TurnRequest.history`). */
 export interface TurnHistoryMessage {
@@ -113,7 +114,10 @@ export async function* runTurn(context: TurnRunnerContext, trees: AgentTrees, tu
         maxSteps: definition.maxSteps,
         abortSignal: abort.signal,
         requestContext: trees.requestContextFor(snapshot, tools),
-        ...(context.memory && !history ? { memory: { thread: sessionId, resource: request.userId ?? 'default' } } : {}),
+        // The thread's metadata marks it as a session and names its agent (session-reader.ts).
+        ...(context.memory && !history
+          ? { memory: { thread: { id: sessionId, metadata: sessionThreadMetadata(agentId) }, resource: request.userId ?? 'default' } }
+          : {}),
         tracingOptions: {
           // The request's own metadata first: kaged's keys (project, kagedVersion, the ids,
           // prompts) always win, so a client cannot pass a turn off as another project's or session's.

@@ -18,6 +18,9 @@ import { promptRoutes, type PromptsView } from './routes/prompts.js';
 import { traceRoutes, type TraceRoutesOptions } from './routes/traces.js';
 import { feedbackRoutes, type FeedbackRoutesOptions } from './routes/feedback.js';
 import { turnRoutes } from './routes/turns.js';
+import { configRoutes, type LangfuseLink } from './routes/config.js';
+import { sessionRoutes } from './routes/sessions.js';
+import { usageRoutes } from './routes/usage.js';
 
 export interface AppOptions {
   harness: Harness;
@@ -39,6 +42,12 @@ export interface AppOptions {
   feedback?: FeedbackRoutesOptions | undefined;
   /** Served at /metrics, and fed every request; without them there is no /metrics. */
   metrics?: DaemonMetrics | undefined;
+  /** Censors the project's secrets in `/v1/sessions` answers (the logger's `SecretValues`). */
+  secrets?: { scrub(text: string): string } | undefined;
+  /** The share of turns traced, for `/v1/usage` (`tracing.status().sampleRate`). */
+  sampleRate?: (() => number) | undefined;
+  /** `GET /v1/config/langfuse`; without it Langfuse is reported off. */
+  langfuse?: (() => LangfuseLink) | undefined;
 }
 
 /** The daemon's HTTP API as a hono app: usable with any server, and in tests with `app.request()`. */
@@ -68,6 +77,9 @@ export function createApp(options: AppOptions): Hono {
   app.route('/', logRoutes({ ring: options.logRing, shutdown: options.shutdown }));
   app.route('/', traceRoutes(options.traces ?? { traces: undefined }));
   if (options.feedback) app.route('/', feedbackRoutes(options.feedback));
+  app.route('/', sessionRoutes({ harness: options.harness, traces: options.traces?.traces, secrets: options.secrets }));
+  app.route('/', usageRoutes({ traces: options.traces?.traces, costOf: options.traces?.costOf, sampleRate: options.sampleRate }));
+  app.route('/', configRoutes({ langfuse: options.langfuse }));
   app.route('/', turnRoutes({ harness: options.harness, isClosing: options.isClosing }));
   app.route('/', mcpRoutes({ harness: options.harness, isClosing: options.isClosing }));
   app.route('/', openAiRoutes({ harness: options.harness, isClosing: options.isClosing }));
