@@ -157,6 +157,8 @@ describe('MCP tool calls in traces and logs', { timeout: 60_000 }, () => {
       'mastra.mcp_tool_call.server_name': 'probe',
       'server.address': 'probe',
       'gen_ai.tool.name': 'probe_echo',
+      // Observation metadata, where Langfuse users filter.
+      'langfuse.observation.metadata.mcpServer': 'probe',
     });
   });
 

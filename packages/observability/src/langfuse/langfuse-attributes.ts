@@ -84,6 +84,9 @@ export function mapToLangfuseAttributes(attributes: Attributes, span: AnyExporte
   if (attributes['gen_ai.agent.id']) attributes['langfuse.observation.metadata.agentId'] = attributes['gen_ai.agent.id'];
   if (attributes['gen_ai.agent.name']) attributes['langfuse.observation.metadata.agentName'] = attributes['gen_ai.agent.name'];
   if (attributes['mastra.span.type']) attributes['langfuse.observation.metadata.spanType'] = attributes['mastra.span.type'];
+  // Which MCP server a tool came from, where a Langfuse user filters observations.
+  const mcpServer = attributes['mastra.mcp_tool_call.server_name'];
+  if (mcpServer) attributes['langfuse.observation.metadata.mcpServer'] = mcpServer;
 
   if (attributes['gen_ai.operation.name'] === 'chat') mapGeneration(attributes, span, options);
   if (span.type === SpanType.AGENT_RUN || span.type === SpanType.MODEL_INFERENCE) mapToolDefinitions(attributes, span, options);
