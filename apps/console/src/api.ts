@@ -27,8 +27,17 @@ export function setToken(value: string | null): void {
 
 /** Called on a 401: resolves with a token to retry with, or null to give up. Set by the shell. */
 let askToken: (wrong: boolean) => Promise<string | null> = async () => null;
+/** Requests refused at the same time share one question: the first page load sends several. */
+let asking: Promise<string | null> | undefined;
 export function onTokenNeeded(ask: (wrong: boolean) => Promise<string | null>): void {
   askToken = ask;
+}
+
+function ask(wrong: boolean): Promise<string | null> {
+  asking ??= askToken(wrong).finally(() => {
+    asking = undefined;
+  });
+  return asking;
 }
 
 function headers(extra: Record<string, string> = {}): Headers {
@@ -63,7 +72,11 @@ export async function request(path: string, options: RequestOptions = {}): Promi
     if (options.body !== undefined) init.body = JSON.stringify(options.body);
     const response = await fetch(path, init);
     if (response.status === 401 && attempt < 3) {
-      const next = await askToken(token() !== null);
+      const sent = init.headers instanceof Headers ? init.headers.get('authorization') : null;
+      // Another request may have been given the token while this one was on its way.
+      const current = token();
+      if (current && sent !== `Bearer ${current}`) continue;
+      const next = await ask(current !== null);
       if (next === null) throw await errorOf(response);
       setToken(next);
       continue;
@@ -146,6 +159,15 @@ function parseBlock(block: string): SseMessage | undefined {
   } catch {
     return { event, id, data: text };
   }
+}
+
+/**
+ * True when the daemon has no such route at all (its generic 404 `not_found`), as opposed to a
+ * route answering "no such thing" with its own code. Routes added later (sessions, usage, the
+ * Langfuse link) are feature-detected this way: the console hides what the daemon cannot serve.
+ */
+export function routeMissing(error: unknown): boolean {
+  return error instanceof ApiError && ((error.status === 404 && error.code === 'not_found') || error.status === 405);
 }
 
 /** What this daemon serves beyond the core routes, probed once. */

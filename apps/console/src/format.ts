@@ -41,3 +41,18 @@ export function percent(value: number | null | undefined): string {
   if (value === null || value === undefined) return '—';
   return `${(value * 100).toFixed(value < 0.1 ? 1 : 0)}%`;
 }
+
+/** Pretty JSON for a `<pre>`: strings stay readable, long values stay whole. */
+export function json(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value, null, 2) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** `agents.assistant.prompt` reads as `assistant`. */
+export function promptName(id: string): string {
+  return id.replace(/^agents\./, '').replace(/\.prompt$/, '');
+}
