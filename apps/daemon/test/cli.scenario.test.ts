@@ -169,7 +169,10 @@ describe('kaged start (child process)', { timeout: 60_000 }, () => {
     // The root package's `kaged` script, run by the pnpm that the set-up installs in .tools/.
     const root = fileURLToPath(new URL('../../..', import.meta.url));
     const pnpm = `${root}.tools/node_modules/pnpm/bin/pnpm.cjs`;
-    const child = spawn(process.execPath, [pnpm, 'kaged', 'start', '--project', project.file, '--port', '0', '--log-format', 'json'], { cwd: root, env: cliEnv });
+    const child = spawn(process.execPath, [pnpm, 'kaged', 'start', '--project', project.file, '--port', '0', '--log-format', 'json'], {
+      cwd: root,
+      env: cliEnv,
+    });
     children.push(child);
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
