@@ -3,6 +3,7 @@ import { isSessionCursor, type Harness, type SessionMessage } from '@kaged/harne
 import type { LocalTraces } from '@kaged/observability/tracing';
 import { Hono, type Context } from 'hono';
 import { errorResponse } from '../error-body.js';
+import { ID_PATTERN, invalidField as invalid } from '../query-params.js';
 
 export interface SessionRoutesOptions {
   harness: Harness;
@@ -16,8 +17,6 @@ export interface SessionRoutesOptions {
 }
 
 /** As `sessionId` in a turn request, longer for the threads Mastra keeps for subagent calls. */
-const SESSION_ID = /^[A-Za-z0-9._:-]{1,256}$/;
-const AGENT_ID = /^[A-Za-z0-9._:-]{1,256}$/;
 /** A session's traces read to find its messages' turn ids: pages of 100, newest first. */
 const TRACE_PAGES = 10;
 
@@ -43,7 +42,7 @@ export function sessionRoutes({ harness, traces, secrets }: SessionRoutesOptions
     const query = parseQuery(c, ['agent', 'limit', 'cursor']);
     if (query instanceof Response) return query;
     const agent = query.agent;
-    if (agent !== undefined && !AGENT_ID.test(agent)) return invalid(c, 'agent', 'must be an agent id (letters, digits, ".", "_", ":" or "-")');
+    if (agent !== undefined && !ID_PATTERN.test(agent)) return invalid(c, 'agent', 'must be an agent id (letters, digits, ".", "_", ":" or "-")');
     const limit = integer(query.limit, 1, 100);
     if (limit === null) return invalid(c, 'limit', 'must be an integer from 1 to 100');
     const cursor = query.cursor;
@@ -59,7 +58,7 @@ export function sessionRoutes({ harness, traces, secrets }: SessionRoutesOptions
 
   app.get('/v1/sessions/:sessionId', async (c) => {
     const sessionId = c.req.param('sessionId');
-    if (!SESSION_ID.test(sessionId)) {
+    if (!ID_PATTERN.test(sessionId)) {
       return invalid(c, 'sessionId', 'must be 1-256 characters of letters, digits, ".", "_", ":" or "-" (as in turn.start)');
     }
     const query = parseQuery(c, ['limit']);
@@ -115,8 +114,4 @@ function integer(value: string | undefined, min: number, max: number): number | 
   if (!/^\d{1,9}$/.test(value)) return null;
   const n = Number(value);
   return n >= min && n <= max ? n : null;
-}
-
-function invalid(c: Context, field: string, message: string): Response {
-  return errorResponse(c, 400, 'invalid_request', `${field}: ${message}`, { field });
 }

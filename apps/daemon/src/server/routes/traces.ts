@@ -1,6 +1,7 @@
 import type { LocalTraces, TraceCostFn, TraceQuery } from '@kaged/observability/tracing';
 import { Hono, type Context } from 'hono';
 import { errorResponse } from '../error-body.js';
+import { ID_PATTERN, ID_RULE, invalidField as invalid, parseTime } from '../query-params.js';
 
 export interface TraceRoutesOptions {
   /** `undefined` when local traces are off. */
@@ -11,7 +12,6 @@ export interface TraceRoutesOptions {
 
 const SINGLE = ['sessionId', 'userId', 'agentId', 'from', 'to', 'page', 'perPage'] as const;
 const PARAMS = [...SINGLE, 'tag'];
-const ID = /^[A-Za-z0-9._:-]{1,256}$/;
 
 /**
  * `GET /v1/traces`: the local traces, newest first (filters: sessionId, userId, agentId, tag,
@@ -50,10 +50,6 @@ function disabled(c: Context): Response {
   return errorResponse(c, 404, 'local_traces_disabled', 'local traces are off (observability.localTraces.enabled: false in the project file)');
 }
 
-function invalid(c: Context, field: string, message: string): Response {
-  return errorResponse(c, 400, 'invalid_request', `${field}: ${message}`, { field });
-}
-
 function parseQuery(c: Context): TraceQuery | Response {
   const queries = c.req.queries();
   for (const [key, values] of Object.entries(queries)) {
@@ -65,7 +61,7 @@ function parseQuery(c: Context): TraceQuery | Response {
   for (const key of ['sessionId', 'userId', 'agentId'] as const) {
     const value = one(key);
     if (value === undefined) continue;
-    if (!ID.test(value)) return invalid(c, key, 'must be 1-256 characters of letters, digits, ".", "_", ":" or "-"');
+    if (!ID_PATTERN.test(value)) return invalid(c, key, ID_RULE);
     query[key] = value;
   }
   const tags = queries.tag;
@@ -93,12 +89,4 @@ function parseQuery(c: Context): TraceQuery | Response {
     query.perPage = Number(perPage);
   }
   return query;
-}
-
-function parseTime(value: string): Date | undefined {
-  if (/^\d{1,15}$/.test(value)) return new Date(Number(value));
-  // A date alone, or a date and time: `Date.parse` accepts far more, so check the shape first.
-  if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)) return undefined;
-  const time = new Date(value);
-  return Number.isNaN(time.getTime()) ? undefined : time;
 }

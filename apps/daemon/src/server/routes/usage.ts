@@ -1,7 +1,8 @@
 import { roundCost } from '@kaged/core';
 import type { LocalTraces, TraceCostFn, TraceUsage } from '@kaged/observability/tracing';
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { errorResponse } from '../error-body.js';
+import { invalidField as invalid, parseTime } from '../query-params.js';
 
 export interface UsageRoutesOptions {
   /** `undefined` when local traces are off: the route then answers `local_traces_disabled`. */
@@ -149,18 +150,6 @@ function localMidnight(now: Date): Date {
   const midnight = new Date(now);
   midnight.setHours(0, 0, 0, 0);
   return midnight;
-}
-
-function parseTime(value: string): Date | undefined {
-  if (/^\d{1,15}$/.test(value)) return new Date(Number(value));
-  // A date alone, or a date and time: `Date.parse` accepts far more, so check the shape first.
-  if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)) return undefined;
-  const time = new Date(value);
-  return Number.isNaN(time.getTime()) ? undefined : time;
-}
-
-function invalid(c: Context, field: string, message: string): Response {
-  return errorResponse(c, 400, 'invalid_request', `${field}: ${message}`, { field });
 }
 
 /** Runs `work` on every item, at most `limit` at a time. */
