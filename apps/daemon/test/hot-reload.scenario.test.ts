@@ -2,8 +2,8 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger } from '@kaged/observability';
-import { contentVersion, DEFAULT_SETTLE_MS } from '@kaged/prompt-watcher';
-import { configMapSwap, createConfigMapFile, editorSaves, inPlace, type EditorSave, type SavePause } from '@kaged/prompt-watcher/testing';
+import { contentVersion } from '@kaged/prompt-watcher';
+import { configMapSwap, createConfigMapFile, createSaveLedger, editorSaves, inPlace, type EditorSave } from '@kaged/prompt-watcher/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startDaemon, type Daemon } from '../src/daemon.js';
 import { createProjectFixture, type ProjectFixture } from './support/project-fixture.js';
@@ -73,14 +73,7 @@ async function json(url: string) {
  * next turn must use the last version.
  */
 async function saveWhileTurning(daemon: Daemon, path: string, save: EditorSave, initial: string, count: number) {
-  const allowed = new Set([initial]);
-  // A pause that outlasted the settle time left a file no watcher can tell from a finished save.
-  const stretched: number[] = [];
-  const onPause = ({ onDisk, ms }: SavePause) => {
-    if (ms < DEFAULT_SETTLE_MS || onDisk.trim() === '') return;
-    allowed.add(onDisk);
-    stretched.push(Math.round(ms));
-  };
+  const ledger = createSaveLedger(initial);
   let running = true;
   // What each turn ran with, judged once every save is over: a turn that ran during a pause
   // can end before its save reports how long that pause really lasted.
@@ -89,27 +82,21 @@ async function saveWhileTurning(daemon: Daemon, path: string, save: EditorSave, 
     while (running) ran.push(await turn(daemon));
   })();
   let last = initial;
-  const pauses: number[] = [];
   for (let i = 0; i < count; i++) {
     last = promptVersion(`${Math.random().toString(36).slice(2)}-${i}`);
-    allowed.add(last);
-    await save(path, last, (pause) => {
-      pauses.push(Math.round(pause.ms));
-      onPause(pause);
-    });
+    ledger.saved(last);
+    await save(path, last, ledger.onPause);
     await sleep(20 + Math.random() * 100);
   }
-  if (stretched.length > 0)
-    console.warn(
-      `${stretched.length} of ${count} save pauses outlasted the ${DEFAULT_SETTLE_MS} ms settle time (${stretched.join(', ')} ms): their halves counted as saves`,
-    );
+  const stretched = ledger.stretchedReport(count);
+  if (stretched) console.warn(stretched);
   await expect.poll(async () => (await turn(daemon)).text, { timeout: 5_000, interval: 10 }).toBe(last);
   running = false;
   await turnLoop;
   for (const { text, prompts } of ran) {
     expect(
-      allowed.has(text),
-      `a turn ran with a prompt that was never a complete save (${text.length} chars, save pauses ${pauses.join(', ')} ms): ${JSON.stringify(text.slice(0, 60))}`,
+      ledger.allowed.has(text),
+      `a turn ran with a prompt that was never a complete save (${text.length} chars, save pauses ${ledger.pauses.join(', ')} ms): ${JSON.stringify(text.slice(0, 60))}`,
     ).toBe(true);
     expect(prompts).toEqual([{ id: 'agents.assistant.prompt', version: contentVersion(text) }]);
   }

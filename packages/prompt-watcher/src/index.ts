@@ -1,6 +1,7 @@
 export { createPromptStore, readPromptFile } from './prompt-store.js';
 export type { PromptChange, PromptStatus, PromptStore, PromptStoreOptions, RefreshOptions, RefreshResult } from './prompt-store.js';
-export { createPromptWatcher, DEFAULT_SETTLE_MS } from './prompt-watcher.js';
+export { createPromptWatcher } from './prompt-watcher.js';
+export { DEFAULT_SETTLE_MS } from './settle-time.js';
 export type { PromptFailure, PromptWatcher, PromptWatcherOptions, WatcherLogger } from './prompt-watcher.js';
 export { createPromptSnapshot } from './prompt-snapshot.js';
 export type { PromptSnapshot } from './prompt-snapshot.js';

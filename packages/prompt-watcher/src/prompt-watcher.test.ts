@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPromptWatcher, DEFAULT_SETTLE_MS, type PromptFailure, type PromptWatcher } from './prompt-watcher.js';
+import { createPromptWatcher, type PromptFailure, type PromptWatcher } from './prompt-watcher.js';
 import type { PromptChange } from './prompt-store.js';
-import { configMapSwap, createConfigMapFile, editorSaves, inPlace, tempThenRename, type EditorSave, type SavePause } from './testing/editor-saves.js';
+import { configMapSwap, createConfigMapFile, createSaveLedger, editorSaves, inPlace, tempThenRename, type EditorSave } from './testing/editor-saves.js';
 
 const opened: { watcher?: PromptWatcher; dir: string }[] = [];
 afterEach(async () => {
@@ -42,13 +42,7 @@ function version(n: number): string {
  * file held during the pause be served (never an empty file), and the test says so.
  */
 async function saveManyWhileSampling(watcher: PromptWatcher, path: string, save: EditorSave, count: number, initial: string) {
-  const allowed = new Set([initial]);
-  const stretched: number[] = [];
-  const onPause = ({ onDisk, ms }: SavePause) => {
-    if (ms < DEFAULT_SETTLE_MS || onDisk.trim() === '') return;
-    allowed.add(onDisk);
-    stretched.push(Math.round(ms));
-  };
+  const ledger = createSaveLedger(initial);
   const seen = new Set<string>();
   let sampling = true;
   const sampler = (async () => {
@@ -61,19 +55,17 @@ async function saveManyWhileSampling(watcher: PromptWatcher, path: string, save:
   let last = initial;
   for (let i = 1; i <= count; i++) {
     last = version(Math.floor(Math.random() * 1e9));
-    allowed.add(last);
-    await save(path, last, onPause);
+    ledger.saved(last);
+    await save(path, last, ledger.onPause);
     await sleep(Math.random() * 120);
   }
-  if (stretched.length > 0)
-    console.warn(
-      `${stretched.length} of ${count} save pauses outlasted the ${DEFAULT_SETTLE_MS} ms settle time (${stretched.join(', ')} ms): their halves counted as saves`,
-    );
+  const stretched = ledger.stretchedReport(count);
+  if (stretched) console.warn(stretched);
   await expect.poll(() => watcher.snapshot().get('p')!.text, { timeout: 5_000, interval: 5 }).toBe(last);
   sampling = false;
   await sampler;
   for (const text of seen)
-    expect(allowed.has(text), `served a text that was never a complete save: ${JSON.stringify(text.slice(0, 80))}… (${text.length} chars)`).toBe(true);
+    expect(ledger.allowed.has(text), `served a text that was never a complete save: ${JSON.stringify(text.slice(0, 80))}… (${text.length} chars)`).toBe(true);
   return seen;
 }
 

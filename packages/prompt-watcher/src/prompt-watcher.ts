@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DirectoryWatcher } from './directory-watcher.js';
+import { DEFAULT_SETTLE_MS } from './settle-time.js';
 import type { PromptDefinition } from './prompt.js';
 import { createPromptStore, type PromptChange, type PromptStore, type PromptStoreOptions } from './prompt-store.js';
 import { readTextFile } from './text-file.js';
@@ -21,9 +22,6 @@ export interface WatcherLogger {
 }
 
 const silent: WatcherLogger = { info: () => {}, warn: () => {} };
-
-/** Quiet time after a directory's last event before its files are re-read (`settleMs`). */
-export const DEFAULT_SETTLE_MS = 75;
 
 /** A file modified more recently than this is read again later: it may be mid-save. */
 const MIN_FILE_AGE_MS = 15;

@@ -3,6 +3,7 @@ export {
   backupRename,
   configMapSwap,
   createConfigMapFile,
+  createSaveLedger,
   deleteThenRecreate,
   editorSaves,
   inPlace,
@@ -10,4 +11,4 @@ export {
   truncateFirst,
   twoChunks,
 } from './testing/editor-saves.js';
-export type { EditorSave, SavePause } from './testing/editor-saves.js';
+export type { EditorSave, SaveLedger, SavePause } from './testing/editor-saves.js';

@@ -2,6 +2,7 @@ import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { mkdir, readlink, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DEFAULT_SETTLE_MS } from '../settle-time.js';
 
 /**
  * What the target held during a pause inside a save, and how long that pause really lasted.
@@ -123,3 +124,39 @@ export const editorSaves: Record<string, EditorSave> = {
   backupRename,
   deleteThenRecreate: deleteThenRecreate(200),
 };
+
+/**
+ * The texts a watcher may serve while a test saves: the initial one, each complete save, and the
+ * half of a save whose pause outlasted the settle time (which no watcher can tell from a finished
+ * save; an empty file never counts). Pass `onPause` to every save and `saved` each full text.
+ */
+export interface SaveLedger {
+  readonly allowed: ReadonlySet<string>;
+  saved(text: string): void;
+  onPause(pause: SavePause): void;
+  /** Every pause, in ms, in the order the saves made them. */
+  readonly pauses: readonly number[];
+  /** A line to print when some pauses outlasted the settle time; `undefined` when none did. */
+  stretchedReport(saves: number): string | undefined;
+}
+
+export function createSaveLedger(initial: string, settleMs = DEFAULT_SETTLE_MS): SaveLedger {
+  const allowed = new Set([initial]);
+  const pauses: number[] = [];
+  const stretched: number[] = [];
+  return {
+    allowed,
+    pauses,
+    saved: (text) => void allowed.add(text),
+    onPause({ onDisk, ms }) {
+      pauses.push(Math.round(ms));
+      if (ms < settleMs || onDisk.trim() === '') return;
+      allowed.add(onDisk);
+      stretched.push(Math.round(ms));
+    },
+    stretchedReport: (saves) =>
+      stretched.length === 0
+        ? undefined
+        : `${stretched.length} of ${saves} save pauses outlasted the ${settleMs} ms settle time (${stretched.join(', ')} ms): their halves counted as saves`,
+  };
+}
