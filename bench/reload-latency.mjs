@@ -4,7 +4,8 @@
 //   node bench/reload-latency.mjs [--saves N] [--json]      (after `pnpm build`)
 //
 // Every save style of @kaged/prompt-watcher/testing is measured, interleaved: round after round,
-// each style saves once, so machine noise hits all alike. Goal: p99 <= 150 ms for every style.
+// each style saves once, so machine noise hits all alike. Goals: p99 <= 150 ms for a file written
+// in place (issue 16), <= 40 ms for one replaced whole: rename, recreate, ConfigMap swap (issue 14).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +31,10 @@ if (values.help) {
 }
 const saves = positiveInt('saves', values.saves);
 const GOAL_P99_MS = 150;
+const REPLACED_GOAL_P99_MS = 40;
+/** Saves that replace the file (a new inode): their text is whole at once. */
+const REPLACING = new Set(['tempThenRename', 'backupRename', 'deleteThenRecreate', 'configMapSwap']);
+const goalOf = (style) => (REPLACING.has(style) ? REPLACED_GOAL_P99_MS : GOAL_P99_MS);
 
 const styles = { ...editorSaves, configMapSwap };
 const root = await mkdtemp(join(tmpdir(), 'kaged-bench-reload-'));
@@ -73,19 +78,20 @@ for (let round = 1; round <= saves; round++) {
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 const results = Object.entries(setups).map(([name, { latencies }]) => {
   const sorted = [...latencies].sort((a, b) => a - b);
-  return { style: name, saves: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) };
+  const p99 = percentile(sorted, 99);
+  return { style: name, saves: sorted.length, p50: percentile(sorted, 50), p99, max: sorted.at(-1), goalP99Ms: goalOf(name), pass: p99 <= goalOf(name) };
 });
 for (const { watcher } of Object.values(setups)) await watcher.close();
 await rm(root, { recursive: true, force: true });
 
 if (values.json) {
-  console.log(JSON.stringify({ node: process.version, cpus: cpus().length, goalP99Ms: GOAL_P99_MS, results }, null, 2));
+  console.log(JSON.stringify({ node: process.version, cpus: cpus().length, results }, null, 2));
 } else {
   console.log(`reload latency: end of save -> new version served (Node ${process.version}, ${cpus().length} CPUs, ${saves} saves per style)`);
-  console.log(`${'style'.padEnd(20)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'max ms'.padStart(9)}`);
-  for (const r of results) console.log(`${r.style.padEnd(20)}${r.p50.toFixed(1).padStart(9)}${r.p99.toFixed(1).padStart(9)}${r.max.toFixed(1).padStart(9)}`);
-  const worst = Math.max(...results.map((r) => r.p99));
-  console.log(
-    `worst p99 ${worst.toFixed(1)} ms; goal <= ${GOAL_P99_MS} ms: ${worst <= GOAL_P99_MS ? 'PASS' : 'FAIL'} (the settle time is 75 ms: the floor of every figure)`,
-  );
+  console.log(`${'style'.padEnd(20)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'max ms'.padStart(9)}  goal`);
+  for (const r of results)
+    console.log(
+      `${r.style.padEnd(20)}${r.p50.toFixed(1).padStart(9)}${r.p99.toFixed(1).padStart(9)}${r.max.toFixed(1).padStart(9)}  p99 <= ${r.goalP99Ms} ms: ${r.pass ? 'PASS' : 'FAIL'}`,
+    );
+  console.log('The settle times are the floors: 75 ms of quiet for a file written in place, 20 ms for one replaced whole.');
 }

@@ -9,6 +9,8 @@ export interface DirectoryWatcherOptions {
   maxWaitMs: number;
   /** Called with the files (as given to `setFiles`) whose directories saw activity, in one batch. */
   onActivity(files: string[]): void;
+  /** Called at every event, before any settling: the earliest sign that something changed. */
+  onEvent?(): void;
   onError(error: Error): void;
 }
 
@@ -101,6 +103,7 @@ export class DirectoryWatcher {
   #onEvent(dir: string, _path: string): void {
     // Whatever the entry (the prompt, a temp file, a backup, `..data`): look again.
     this.#schedule(dir);
+    this.#options.onEvent?.();
   }
 
   #schedule(dir: string): void {

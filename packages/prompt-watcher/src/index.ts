@@ -1,7 +1,7 @@
 export { createPromptStore, readPromptFile } from './prompt-store.js';
-export type { PromptChange, PromptStatus, PromptStore, PromptStoreOptions, RefreshOptions, RefreshResult } from './prompt-store.js';
+export type { PromptChange, PromptStatus, PromptStore, PromptStoreOptions, PullOptions, PullResult, RefreshOptions, RefreshResult } from './prompt-store.js';
 export { createPromptWatcher } from './prompt-watcher.js';
-export { DEFAULT_SETTLE_MS } from './settle-time.js';
+export { DEFAULT_REPLACED_SETTLE_MS, DEFAULT_SETTLE_MS } from './settle-time.js';
 export type { PromptFailure, PromptWatcher, PromptWatcherOptions, WatcherLogger } from './prompt-watcher.js';
 export { createPromptSnapshot } from './prompt-snapshot.js';
 export type { PromptSnapshot } from './prompt-snapshot.js';
@@ -9,6 +9,6 @@ export { contentVersion, formatReference } from './prompt.js';
 export type { Prompt, PromptDefinition, PromptReference } from './prompt.js';
 export { promptSettingsSchema } from './prompt-settings.js';
 export type { PromptSettings } from './prompt-settings.js';
-export { DEFAULT_PROMPT_MAX_BYTES, readTextFile } from './text-file.js';
+export { DEFAULT_PROMPT_MAX_BYTES, readTextFile, readTextFileSync } from './text-file.js';
 export type { ReadTextFileOptions, TextFile, TextFileResult } from './text-file.js';
 export { PromptLoadError } from './errors/prompt-load-error.js';

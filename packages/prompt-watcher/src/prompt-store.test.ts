@@ -1,3 +1,4 @@
+import { renameSync, utimesSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -350,5 +351,77 @@ describe('createPromptStore: errors', () => {
     expect(PromptLoadError.isInstance({ code: 'prompt_unreadable' })).toBe(false);
     expect(PromptLoadError.isInstance(Object.assign(new Error('x'), { [Symbol.for('kaged.error')]: true, code: 'other' }))).toBe(false);
     expect(PromptLoadError.isInstance(undefined)).toBe(false);
+  });
+});
+
+describe('createPromptStore: pull()', () => {
+  /** Sets a file's modification time `ms` into the past, as if written then. */
+  const age = (path: string, ms: number) => utimesSync(path, new Date(), new Date(Date.now() - ms));
+
+  it('reads nothing while no file changed, and a changed file at once when asked for no settling', async () => {
+    const path = join(dir, 'p.md');
+    await writeFile(path, HELPFUL);
+    const store = await createPromptStore({ baseDir: dir, prompts: [{ id: 'p', file: 'p.md' }] });
+    expect(store.pull()).toEqual({ changes: [], read: [] });
+    writeFileSync(path, TERSE);
+    expect(store.pull()).toEqual({ changes: [{ id: 'p', path, oldVersion: HELPFUL_VERSION, newVersion: TERSE_VERSION }], read: [path] });
+    expect(store.snapshot().get('p')!.text).toBe(TERSE);
+    expect(store.pull()).toEqual({ changes: [], read: [] });
+  });
+
+  it('holds an in-place write back until the file has been quiet for settleMs by its own clock', async () => {
+    const path = join(dir, 'p.md');
+    await writeFile(path, HELPFUL);
+    const store = await createPromptStore({ baseDir: dir, prompts: [{ id: 'p', file: 'p.md' }] });
+    writeFileSync(path, TERSE);
+    const held = store.pull({ settleMs: 10_000, replacedSettleMs: 0 });
+    expect(held.read).toEqual([]);
+    expect(held.waitMs).toBeGreaterThan(9_000);
+    expect(store.snapshot().get('p')!.text).toBe(HELPFUL);
+    // utimes moves ctime to now: a touched file is a written one, so the wait starts again.
+    age(path, 20_000);
+    expect(store.pull({ settleMs: 10_000 }).read).toEqual([]);
+  });
+
+  it('reads a file replaced by rename after replacedSettleMs, not settleMs', async () => {
+    const path = join(dir, 'p.md');
+    await writeFile(path, HELPFUL);
+    const store = await createPromptStore({ baseDir: dir, prompts: [{ id: 'p', file: 'p.md' }] });
+    writeFileSync(`${path}.tmp`, TERSE);
+    renameSync(`${path}.tmp`, path);
+    const held = store.pull({ settleMs: 10_000, replacedSettleMs: 30 });
+    expect(held.waitMs).toBeGreaterThan(0);
+    expect(held.waitMs).toBeLessThanOrEqual(30);
+    await sleep(held.waitMs! + 5);
+    expect(store.pull({ settleMs: 10_000, replacedSettleMs: 30 }).changes).toEqual([expect.objectContaining({ newVersion: TERSE_VERSION })]);
+  });
+
+  it('publishes two changed files together or not at all', async () => {
+    const a = join(dir, 'a.md');
+    const b = join(dir, 'b.md');
+    await writeFile(a, 'A1');
+    await writeFile(b, 'B1');
+    const store = await createPromptStore({
+      baseDir: dir,
+      prompts: [
+        { id: 'a', file: 'a.md' },
+        { id: 'b', file: 'b.md' },
+      ],
+    });
+    writeFileSync(`${a}.tmp`, 'A2');
+    renameSync(`${a}.tmp`, a);
+    await sleep(40);
+    writeFileSync(b, 'B2');
+    // a is quiet enough (replaced 40 ms ago), b is not (written in place just now): neither.
+    expect(store.pull({ settleMs: 60_000, replacedSettleMs: 20 })).toMatchObject({ read: [], changes: [] });
+    expect(store.snapshot().get('a')!.text).toBe('A1');
+    expect(store.pull({ settleMs: 0 }).changes.map((c) => c.id)).toEqual(['a', 'b']);
+  });
+
+  it('reads a file again when asked to (force), even if its stat is unchanged', async () => {
+    const path = join(dir, 'p.md');
+    await writeFile(path, HELPFUL);
+    const store = await createPromptStore({ baseDir: dir, prompts: [{ id: 'p', file: 'p.md' }] });
+    expect(store.pull({ force: [path] })).toEqual({ changes: [], read: [path] });
   });
 });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DirectoryWatcher } from './directory-watcher.js';
-import { DEFAULT_SETTLE_MS } from './settle-time.js';
+import { DEFAULT_REPLACED_SETTLE_MS, DEFAULT_SETTLE_MS } from './settle-time.js';
 import type { PromptDefinition } from './prompt.js';
 import { createPromptStore, type PromptChange, type PromptStore, type PromptStoreOptions } from './prompt-store.js';
 import { readTextFile } from './text-file.js';
@@ -23,7 +23,7 @@ export interface WatcherLogger {
 
 const silent: WatcherLogger = { info: () => {}, warn: () => {} };
 
-/** A file modified more recently than this is read again later: it may be mid-save. */
+/** A watched (non-prompt) file modified more recently than this is read again later: it may be mid-save. */
 const MIN_FILE_AGE_MS = 15;
 
 export interface PromptWatcherOptions extends PromptStoreOptions {
@@ -37,6 +37,12 @@ export interface PromptWatcherOptions extends PromptStoreOptions {
    * to span an editor's multi-chunk write, short enough to feel instant. Default `DEFAULT_SETTLE_MS` (75).
    */
   settleMs?: number;
+  /**
+   * The same for a file replaced whole (a temp file renamed over it, `git checkout`, a ConfigMap
+   * swap): its text is complete at once, so the wait only gathers the other files of the same
+   * change. Default `DEFAULT_REPLACED_SETTLE_MS` (20).
+   */
+  replacedSettleMs?: number;
   /** Under continuous saving, re-read at least this often. Default 500 ms. */
   maxWaitMs?: number;
   logger?: WatcherLogger;
@@ -87,25 +93,72 @@ export async function createPromptWatcher(options: PromptWatcherOptions): Promis
   };
 
   const settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
+  const replacedSettleMs = Math.min(options.replacedSettleMs ?? DEFAULT_REPLACED_SETTLE_MS, settleMs);
+  const maxWaitMs = options.maxWaitMs ?? 500;
   const directories = new DirectoryWatcher({
     settleMs,
-    maxWaitMs: options.maxWaitMs ?? 500,
+    maxWaitMs,
+    onEvent: () => probeSoon(),
     onActivity: (files) => void serial(() => check(files)),
     onError: (error) => logger.warn({ err: error }, 'prompt.watch_error'),
   });
 
-  async function check(files: string[]): Promise<void> {
-    const promptFiles = new Set(store.files());
-    const { changes, unsettled } = await store.refresh(
-      files.filter((f) => promptFiles.has(f)),
-      // A backstop for the rare save whose events are not yet delivered when the settle time ends.
-      { minAgeMs: MIN_FILE_AGE_MS },
-    );
-    const later = [...unsettled];
+  /** Prompt files an event asked to read even if their stat looks unchanged. */
+  const forced = new Set<string>();
+  let lastPull = Number.NEGATIVE_INFINITY;
+  let retry: NodeJS.Timeout | undefined;
+  let retryAt = Number.POSITIVE_INFINITY;
+  let closed = false;
+
+  /**
+   * Reads what changed on disk and is quiet enough to be read, now, synchronously: called by
+   * every `snapshot()` (a turn's start), so a busy event loop, which delays the watcher's events
+   * and timers alike, cannot delay a turn's view of its prompts. Events and timers still pull
+   * too, so an idle watcher publishes (and logs) on its own.
+   */
+  function pull(): void {
+    if (closed) return;
+    lastPull = performance.now();
+    const { changes, read, waitMs } = store.pull({ force: forced, settleMs, replacedSettleMs, maxWaitMs });
+    if (waitMs !== undefined) retryIn(waitMs);
+    if (read.length === 0) return;
+    for (const file of read) forced.delete(file);
     logChanges(changes);
     logStale();
     if (changes.length > 0) options.onPromptsChanged?.(changes);
+  }
 
+  function retryIn(ms: number): void {
+    const at = performance.now() + ms + 1;
+    if (retry && retryAt <= at) return;
+    clearTimeout(retry);
+    retryAt = at;
+    retry = setTimeout(() => {
+      retry = undefined;
+      retryAt = Number.POSITIVE_INFINITY;
+      guarded(pull);
+    }, ms + 1);
+  }
+
+  /** An event in a watched directory: a replaced file can be read after the short settle time. */
+  function probeSoon(): void {
+    retryIn(replacedSettleMs);
+  }
+
+  function guarded(work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      logger.warn({ err: error }, 'prompt.watch_failed');
+    }
+  }
+
+  async function check(files: string[]): Promise<void> {
+    const promptFiles = new Set(store.files());
+    for (const file of files) if (promptFiles.has(file)) forced.add(file);
+    guarded(pull);
+
+    const later: string[] = [];
     const changedFiles: string[] = [];
     for (const file of files.filter((f) => fileHashes.has(f))) {
       if (await modifiedWithin(file, MIN_FILE_AGE_MS)) {
@@ -147,7 +200,12 @@ export async function createPromptWatcher(options: PromptWatcherOptions): Promis
   await watchAll();
 
   return {
-    snapshot: () => store.snapshot(),
+    snapshot() {
+      // Several callers at one turn's start share a pull.
+      if (performance.now() - lastPull >= 1) guarded(pull);
+      return store.snapshot();
+    },
+    pull: (pullOptions) => store.pull(pullOptions),
     status: () => store.status(),
     files: () => store.files(),
     refresh: (paths) => store.refresh(paths),
@@ -171,7 +229,11 @@ export async function createPromptWatcher(options: PromptWatcherOptions): Promis
       await watchAll();
     },
     watchedDirectories: () => directories.directories(),
-    close: () => directories.close(),
+    close() {
+      closed = true;
+      clearTimeout(retry);
+      return directories.close();
+    },
   };
 }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PromptLoadError } from './errors/prompt-load-error.js';
 import { createPromptStore, readPromptFile } from './prompt-store.js';
-import { DEFAULT_PROMPT_MAX_BYTES, readTextFile } from './text-file.js';
+import { DEFAULT_PROMPT_MAX_BYTES, readTextFile, readTextFileSync } from './text-file.js';
 
 let dir: string;
 
@@ -60,6 +60,19 @@ describe('readTextFile', () => {
   it('reads a bounded text file with its size', async () => {
     const read = await readTextFile(join(dir, 'good.md'), { maxBytes: 1024 });
     expect(read).toMatchObject({ ok: true, file: { size: Buffer.byteLength('\uFEFFYou are helpful. Grüße, 日本語.') } });
+  });
+});
+
+describe('readTextFileSync', () => {
+  const options = { maxBytes: DEFAULT_PROMPT_MAX_BYTES, limitName: 'prompts.maxFileBytes' };
+  it.each(refused)('refuses %s (%s) as readTextFile does, without blocking', async (name, code, reason) => {
+    expect(readTextFileSync(join(dir, name), options)).toEqual({ ok: false, code, reason });
+  });
+
+  it.each(['good.md', 'link.md', 'limit.md'])('reads %s exactly as readTextFile does', async (name) => {
+    const read = readTextFileSync(join(dir, name), options);
+    expect(read.ok).toBe(true);
+    expect(read).toEqual(await readTextFile(join(dir, name), options));
   });
 });
 

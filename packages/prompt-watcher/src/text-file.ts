@@ -1,4 +1,4 @@
-import { constants, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 
 /** The default bound on a prompt file: far above any sane prompt, far below what hurts a turn. */
@@ -61,17 +61,64 @@ export async function readTextFile(path: string, options: ReadTextFileOptions): 
       if (bytesRead === 0) break;
       length += bytesRead;
     }
-    // The file grew since its stat: only the first maxBytes + 1 bytes were read.
-    if (length > options.maxBytes) return { ok: false, code: 'EFBIG', reason: oversize(options.maxBytes, options, 'more than ') };
-    const bytes = buffer.subarray(0, length);
-    const text = decodeText(bytes);
-    if (text === undefined) return { ok: false, code: 'ENOTTEXT', reason: 'not UTF-8 text (a binary file?)' };
-    return { ok: true, file: { text, size: length, mtimeMs: opened.mtimeMs } };
+    return textOf(buffer, length, opened, options);
   } catch (error) {
     return failure(error);
   } finally {
     await handle.close().catch(() => {});
   }
+}
+
+/**
+ * `readTextFile` with synchronous calls, the same rules and results: for a caller that must have
+ * the file's state now, at a turn's start, rather than after a busy event loop gets round to it.
+ * A prompt is a few KB on a local disk: a few tens of microseconds.
+ */
+export function readTextFileSync(path: string, options: ReadTextFileOptions): TextFileResult {
+  let info: Stats;
+  try {
+    info = statSync(path);
+  } catch (error) {
+    return failure(error);
+  }
+  const refused = refusal(info, options);
+  if (refused) return refused;
+  let fd: number;
+  try {
+    fd = openSync(path, openFlags);
+  } catch (error) {
+    return failure(error);
+  }
+  try {
+    const opened = fstatSync(fd);
+    const swapped = refusal(opened, options);
+    if (swapped) return swapped;
+    const buffer = Buffer.allocUnsafe(Math.min(opened.size, options.maxBytes) + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const bytesRead = readSync(fd, buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    return textOf(buffer, length, opened, options);
+  } catch (error) {
+    return failure(error);
+  } finally {
+    try {
+      closeSync(fd);
+    } catch {
+      // Closing a descriptor that was read cannot fail in a way worth reporting.
+    }
+  }
+}
+
+/** What the first `length` bytes read through a handle opened at `opened` make. */
+function textOf(buffer: Buffer, length: number, opened: Stats, options: ReadTextFileOptions): TextFileResult {
+  // The file grew since its stat: only the first maxBytes + 1 bytes were read.
+  if (length > options.maxBytes) return { ok: false, code: 'EFBIG', reason: oversize(options.maxBytes, options, 'more than ') };
+  const text = decodeText(buffer.subarray(0, length));
+  if (text === undefined) return { ok: false, code: 'ENOTTEXT', reason: 'not UTF-8 text (a binary file?)' };
+  return { ok: true, file: { text, size: length, mtimeMs: opened.mtimeMs } };
 }
 
 function refusal(info: Stats, options: ReadTextFileOptions): TextFileResult | undefined {
