@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
+import { lazyModelRegistry } from './scripts/lazy-model-registry.js';
 
 export default defineConfig([
   {
@@ -25,6 +26,12 @@ export default defineConfig([
     // beside its own package, and pg's optional native binding is never installed.
     noExternal: [/^(?!@libsql\/|libsql$|pg-native$)/],
     external: ['@libsql/client', 'pg-native'],
+    esbuildPlugins: [lazyModelRegistry()],
+    // V8 keeps every module's source text for Function.prototype.toString: without comments and
+    // whitespace the bundle is 30 % smaller, which is 17 MB less resident memory at idle and a
+    // faster compile (bench/footprint.mjs). Names are kept, so stack traces still name functions.
+    minifyWhitespace: true,
+    minifySyntax: true,
     banner: {
       // Bundled CommonJS code calls require() for Node's built-ins; an ES module has none.
       js: "#!/usr/bin/env node\nimport { createRequire as __kagedCreateRequire } from 'node:module';\nconst require = __kagedCreateRequire(import.meta.url);",
