@@ -3,6 +3,14 @@ import { z } from 'zod';
 /** The embedded LibSQL file in the data directory (`kaged.db`): one daemon, nothing to run beside it. */
 export const libsqlStorageSchema = z.strictObject({
   type: z.literal('libsql'),
+  /** SQLite's page cache in MB, per connection: hot pages of the session and trace tables. */
+  cacheMb: z.number().int().min(1, 'cacheMb must be at least 1').max(1024, 'cacheMb must be at most 1024').default(16),
+  /**
+   * MB of the file SQLite reads through a memory map. 0, the default, reads through the kernel's
+   * page cache instead: the same pages, but not counted in the daemon's resident memory, which
+   * with a map grows with the file (Mastra's own default maps 128 MB).
+   */
+  mmapMb: z.number().int().min(0, 'mmapMb must be at least 0').max(4096, 'mmapMb must be at most 4096').default(0),
 });
 
 /**
@@ -34,6 +42,7 @@ export const storageSchema = z.discriminatedUnion('type', [libsqlStorageSchema, 
 
 export type StorageSettings = z.output<typeof storageSchema>;
 export type PostgresStorageSettings = z.output<typeof postgresStorageSchema>;
+export type LibsqlStorageSettings = z.output<typeof libsqlStorageSchema>;
 
 function isPostgresUrl(value: string): boolean {
   try {

@@ -54,7 +54,12 @@ export async function openStorage(project: Project, dataDir: string, logger: Log
       },
     };
   }
-  const store = new LibSQLStore({ id: 'kaged', url: `file:${join(dataDir, 'kaged.db')}` });
+  const store = new LibSQLStore({
+    id: 'kaged',
+    url: `file:${join(dataDir, 'kaged.db')}`,
+    // SQLite takes a negative cache_size as KiB; mmap_size is bytes.
+    localPragmas: { cacheSize: -settings.cacheMb * 1024, mmapSize: settings.mmapMb * 1024 * 1024 },
+  });
   await store.init();
   const description = `session store in ${dataDir}`;
   return {
