@@ -33,6 +33,10 @@ const GOALS = {
   startMs: 1500, // median spawn -> /readyz 200
   startVsBare: 0.6, // issue 14: median start -> /readyz / median bare Mastra import, same run
   idleMb: 200, // issue 14: idle RSS after start and one turn
+  // issue 14, with the small-board heap setting (--node-options, docs/operations.md): RSS after
+  // --turns (10,000) / after --checkpoint (1,000), and the RSS after --turns
+  smallBoardGrowthRatio: 1.05,
+  smallBoardMb: 350,
 };
 
 // The Mastra packages the built daemon imports at start-up (apps/daemon/dist and the packages it
@@ -348,6 +352,12 @@ async function main() {
         start: { goalMs: GOALS.startMs, pass: startMedian <= GOALS.startMs },
         startVsBare: { goal: GOALS.startVsBare, pass: startVsBare <= GOALS.startVsBare },
         idleMb: { goal: GOALS.idleMb, pass: mb(daemonIdle) <= GOALS.idleMb },
+        smallBoard: {
+          applies: Boolean(nodeOptions),
+          growthGoal: GOALS.smallBoardGrowthRatio,
+          mbGoal: GOALS.smallBoardMb,
+          pass: growthRatio <= GOALS.smallBoardGrowthRatio && mb(afterAll.rss) <= GOALS.smallBoardMb,
+        },
       },
     };
     if (args.json) {
@@ -369,7 +379,11 @@ async function main() {
       row(
         `daemon after ${totalTurns.toLocaleString('en')} turns`,
         fmtMb(afterAll.rss),
-        `   ratio ${growthRatio.toFixed(3)}  goal <= ${GOALS.growthRatio}  ${verdict(summary.goals.growth.pass)}`,
+        `   ratio ${growthRatio.toFixed(3)}  goal <= ${GOALS.growthRatio}  ${verdict(summary.goals.growth.pass)}${
+          nodeOptions
+            ? `; with --node-options: <= ${GOALS.smallBoardGrowthRatio} and <= ${GOALS.smallBoardMb} MB  ${verdict(summary.goals.smallBoard.pass)}`
+            : ''
+        }`,
       ),
       row('daemon peak RSS (VmHWM)', fmtMb(afterAll.peak)),
       row(`turns/s (${clients} clients, SSE)`, summary.turnsPerSecond.toFixed(0)),
