@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Mastra } from '@mastra/core/mastra';
+import { SpanType } from '@mastra/core/observability';
 import { InMemoryStore, ObservabilityStorage, type MastraCompositeStore } from '@mastra/core/storage';
 import { LibSQLStore } from '@mastra/libsql';
 import { Observability } from '@mastra/observability';
@@ -85,5 +86,32 @@ describe('LocalTraceExporter scores', () => {
     // Not in the scores domain as well.
     const rows = await (await memory.getStore('scores'))!.listScoresByRunId({ runId: traceId, pagination: { page: 0, perPage: 100 } });
     expect(rows.scores).toEqual([]);
+  });
+});
+
+describe('LocalTraceExporter batches', () => {
+  it('writes spans in batches of at most 20, so no single synchronous write stalls the event loop for long', async () => {
+    const store = new LibSQLStore({ id: 'batches-test', url: `file:${join(dir, 'batches.db')}` });
+    await store.init();
+    const observabilityStore = (await store.getStore('observability'))!;
+    const sizes: number[] = [];
+    const write = observabilityStore.batchCreateSpans.bind(observabilityStore);
+    observabilityStore.batchCreateSpans = (args) => {
+      sizes.push(args.records.length);
+      return write(args);
+    };
+    const exporter = new LocalTraceExporter();
+    const mastra = new Mastra({
+      storage: store,
+      logger: false,
+      observability: new Observability({ configs: { t: { serviceName: 't', exporters: [exporter] } } }),
+    });
+    const instance = mastra.observability.getDefaultInstance()!;
+    for (let i = 0; i < 70; i++) instance.startSpan({ type: SpanType.GENERIC, name: `span ${i}` }).end();
+    await mastra.observability.flush();
+    await mastra.observability.shutdown();
+    await store.close();
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(70);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(20);
   });
 });

@@ -23,6 +23,14 @@ type ScoreTarget = 'observability' | { saveScore(score: NonNullable<ReturnType<t
  * (`saveScore`), unless the observability store keeps them itself, so that each score is
  * written once.
  */
+/**
+ * Spans written per batch. A LibSQL batch is one synchronous transaction on the event loop, and a
+ * span carries its input (a turn's system prompt among it): Mastra's default of 1,000 spans made
+ * a second's worth of spans one stall of about 250 ms, which every request and timer waited out.
+ * Batches of 20 keep each stall near 60 ms for the same total work (bench/reload-under-load.mjs).
+ */
+const MAX_BATCH_SPANS = 20;
+
 export class LocalTraceExporter extends MastraStorageExporter {
   readonly #onFlushError: ((error: unknown) => void) | undefined;
   #storage: MastraCompositeStore | undefined;
@@ -31,7 +39,7 @@ export class LocalTraceExporter extends MastraStorageExporter {
 
   constructor(config: MastraStorageExporterConfig = {}, options: LocalTraceExporterOptions = {}) {
     // Short batches: a trace shows up in `kaged traces` about a second after its turn.
-    super({ maxBatchWaitMs: 1_000, ...config });
+    super({ maxBatchWaitMs: 1_000, maxBatchSize: MAX_BATCH_SPANS, ...config });
     this.#onFlushError = options.onFlushError;
   }
 
