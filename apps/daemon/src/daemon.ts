@@ -25,7 +25,7 @@ import { createMetering } from './wiring/metrics.js';
 import { projectModels } from './wiring/models.js';
 import { readinessChecks } from './wiring/readiness.js';
 import { openStorage } from './wiring/storage.js';
-import { startProjectTools } from './wiring/tools.js';
+import { createProjectTools } from './wiring/tools.js';
 import { startTracing } from './wiring/tracing.js';
 
 export interface DaemonOptions {
@@ -106,8 +106,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     throw error;
   };
   const metering = createMetering();
-  // MCP servers connect in the background from here; a reload applies `mcp:` edits before the agents.
-  const tools = startProjectTools({ project, env, logger, metrics: metering.metrics });
+  // MCP servers connect once the daemon listens (below); a reload applies `mcp:` edits before the agents.
+  const tools = createProjectTools({ project, env, logger, metrics: metering.metrics });
   opened.push(() => tools.mcp.close());
   // Prompts, the project file and its providers follow edits on disk from here on, start-up
   // included. Until the harness exists a reload only changes live.current(), which the harness
@@ -200,6 +200,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   logger.info({ url, project: project.file, dataDir, agents: live.current().agents.map((a) => a.id), version: kagedVersion }, 'daemon.listening');
   tracing.start();
+  // Loading the MCP client and spawning its servers is a tenth of a start (bench/footprint.mjs);
+  // nothing before listening needs them. Applied here, before any request is read, so /readyz
+  // names each server (connecting) from its first answer. The project may have been edited
+  // since start-up: its current servers, which a reload may already have applied.
+  void tools.mcp.apply(live.current().mcp.servers, live.current().mcp.references);
 
   let closed: Promise<void> | undefined;
   const close = () =>

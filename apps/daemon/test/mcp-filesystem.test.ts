@@ -54,6 +54,7 @@ describe('MCP filesystem server over stdio', () => {
   let project: ProjectFixture;
   let daemon: Daemon;
   let notes: string;
+  let firstCheck: { status: string; detail: string } | undefined;
   const logLines: string[] = [];
 
   beforeAll(async () => {
@@ -69,6 +70,7 @@ describe('MCP filesystem server over stdio', () => {
       secrets,
       env: { CHAT_URL: chat.baseURL, NODE: process.execPath, NOTES_TOKEN: ENV_SECRET, PATH: process.env.PATH, HOME: process.env.HOME },
     });
+    firstCheck = await mcpCheck();
     await waitFor(() => mcpCheck().then((c) => c?.status === 'ok'), 15_000, 'the files server');
   }, 30_000);
 
@@ -88,6 +90,16 @@ describe('MCP filesystem server over stdio', () => {
     return events;
   };
   const toolResult = (events: SseEvent[]) => events.find((e) => e.event === 'tool.result')?.data;
+
+  it('starts the server once the daemon listens, and names it in /readyz from the first answer', () => {
+    // Loading the MCP client and spawning the server wait for the daemon to listen (daemon.ts).
+    const messages = logLines.map((line) => JSON.parse(line) as { msg: string; component?: string });
+    const listening = messages.findIndex((m) => m.msg === 'daemon.listening');
+    const firstMcp = messages.findIndex((m) => m.msg === 'mcp.server_starting');
+    expect(listening).toBeGreaterThanOrEqual(0);
+    expect(firstMcp).toBeGreaterThan(listening);
+    expect(firstCheck?.status === 'ok' || firstCheck?.detail === 'stdio server connecting').toBe(true);
+  });
 
   it('offers the server tools under provider-safe names, and the result of a read reaches the model', async () => {
     const events = await turn('assistant', `read ${notes}`);

@@ -119,6 +119,7 @@ export class McpServerRunner {
 
   start(): void {
     if (!this.settings.enabled || this.#loop) return;
+    this.#log.info({ transport: this.status().transport }, 'mcp.server_starting');
     this.#loop = this.#run();
   }
 

@@ -20,13 +20,13 @@ export interface ProjectToolSet {
 }
 
 /**
- * Built-in tools and the project's MCP servers, started here (connecting goes on in the
- * background: a daemon whose MCP server is slow or broken still starts, and `/readyz` says so).
+ * Built-in tools and a supervisor for the project's MCP servers, none started yet: the daemon
+ * applies the project's `mcp:` section once it listens (daemon.ts). Connecting goes on in the
+ * background: a daemon whose MCP server is slow or broken still starts, and `/readyz` says so.
  */
-export function startProjectTools(options: { project: Project; env: NodeJS.ProcessEnv; logger: Logger; metrics?: DaemonMetrics | undefined }): ProjectToolSet {
+export function createProjectTools(options: { project: Project; env: NodeJS.ProcessEnv; logger: Logger; metrics?: DaemonMetrics | undefined }): ProjectToolSet {
   const { project, env, logger, metrics } = options;
   const mcp = new McpSupervisor({ projectDir: project.dir, env, logger });
   if (metrics) registerMcpMetrics(metrics.registry, mcp);
-  void mcp.apply(project.mcp.servers, project.mcp.references);
   return { source: mcpToolSource(projectTools(), mcp), mcp };
 }
