@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
+import { asciiBundle } from './scripts/ascii-bundle.js';
 import { lazyModelRegistry } from './scripts/lazy-model-registry.js';
 
 export default defineConfig([
@@ -11,17 +12,18 @@ export default defineConfig([
     target: 'node22',
   },
   {
-    // The CLI is bundled with what it imports: one module graph of a few dozen chunks instead
-    // of thousands of files found through node_modules starts faster and takes less memory
-    // (bench/footprint.mjs). Splitting keeps lazy imports lazy: Langfuse, PostgreSQL and MCP
-    // load only for a project that uses them.
-    entry: ['src/cli.ts'],
-    format: ['esm'],
+    // The CLI is bundled with what it imports into one CommonJS script, dist/kaged.cjs, which the
+    // launcher below compiles with a V8 code cache made after a start (src/launcher/): one file
+    // instead of thousands found through node_modules, and almost nothing left to compile at a
+    // restart (bench/footprint.mjs). What `start` imports lazily (Langfuse, PostgreSQL, MCP) is
+    // still evaluated only for a project that uses it.
+    entry: { kaged: 'src/cli.ts' },
+    format: ['cjs'],
     platform: 'node',
-    // Maps of the bundled dependencies would add 46 MB to the package; the chunks are not minified.
+    // Maps of the bundled dependencies would add 46 MB to the package; the bundle is not minified.
     sourcemap: false,
     target: 'node22',
-    splitting: true,
+    splitting: false,
     // Everything but what stays in node_modules: the LibSQL client finds its native binary
     // beside its own package, and pg's optional native binding is never installed.
     noExternal: [/^(?!@libsql\/|libsql$|pg-native$)/],
@@ -32,9 +34,21 @@ export default defineConfig([
     // faster compile (bench/footprint.mjs). Names are kept, so stack traces still name functions.
     minifyWhitespace: true,
     minifySyntax: true,
-    banner: {
-      // Bundled CommonJS code calls require() for Node's built-ins; an ES module has none.
-      js: "#!/usr/bin/env node\nimport { createRequire as __kagedCreateRequire } from 'node:module';\nconst require = __kagedCreateRequire(import.meta.url);",
-    },
+    // The bundled ES modules' import.meta, in a CommonJS script: the bundle's own file, as each
+    // of them would see its own file in an ES module bundle.
+    define: { 'import.meta.url': '__kagedImportMetaUrl', 'import.meta.dirname': '__dirname', 'import.meta.filename': '__filename' },
+    // "use strict" first: esbuild's own directive, after a banner, would be a plain string, and the
+    // bundled ES modules would run in sloppy mode.
+    banner: { js: "'use strict';const __kagedImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    onSuccess: () => asciiBundle('dist/kaged.cjs'),
+  },
+  {
+    // dist/cli.js, the `kaged` command: Node built-ins only, so it starts at once.
+    entry: { cli: 'src/launcher/cli-launcher.ts' },
+    format: ['esm'],
+    platform: 'node',
+    sourcemap: false,
+    target: 'node22',
+    banner: { js: '#!/usr/bin/env node' },
   },
 ]);

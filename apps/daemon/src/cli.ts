@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import module from 'node:module';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KagedError } from '@kaged/core';
@@ -7,10 +6,24 @@ import { KagedDaemonError } from './errors/kaged-daemon-error.js';
 import { formatIssue, ProjectConfigError } from './errors/project-config-error.js';
 import { kagedVersion } from './version.js';
 
-// Mastra and the stores load lazily: `--help` and `--version` answer without a second's import.
-// Those lazy imports then reuse V8's compiled code from Node's compile cache (NODE_COMPILE_CACHE,
-// else the OS temp directory; NODE_DISABLE_COMPILE_CACHE=1 turns it off): bench/footprint.mjs.
-module.enableCompileCache?.();
+// The CLI, run by the launcher (launcher/cli-launcher.ts, dist/cli.js) from the bundle it is built
+// into (dist/kaged.cjs). What `start` loads, it loads lazily: `--help` and `--version` answer
+// without evaluating Mastra.
+
+/** What the launcher did with its V8 code cache (launcher/code-cache.ts). */
+export type CodeCacheState = 'accepted' | 'rejected' | 'none' | 'off';
+
+export interface CliHooks {
+  codeCache?: {
+    readonly state: CodeCacheState;
+    readonly file: string | undefined;
+    /** Makes and writes the cache from what has run so far; `undefined` when there is no cache directory. */
+    save(): { bytes: number; ms: number } | undefined;
+  };
+}
+
+/** A second after listening the start-up code has run: the cache is made then, off the first requests' path. */
+const CODE_CACHE_AFTER_MS = 1000;
 
 const usage = `kaged ${kagedVersion}: a self-hosted agent daemon
 
@@ -36,7 +49,7 @@ Options:
 const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 type LogLevel = (typeof logLevels)[number];
 
-async function main(argv: string[]): Promise<number> {
+async function main(argv: string[], hooks: CliHooks): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -77,7 +90,7 @@ async function main(argv: string[]): Promise<number> {
     case 'validate':
       return validate(projectFile);
     case 'start':
-      return start(projectFile, values);
+      return start(projectFile, values, hooks);
     case 'logs': {
       const { logsCommand } = await import('./cli/logs-command.js');
       return logsCommand(values);
@@ -123,6 +136,7 @@ async function validate(projectFile: string): Promise<number> {
 async function start(
   projectFile: string,
   values: { host?: string; port?: string; 'data-dir'?: string; 'log-level'?: string; 'log-format'?: string },
+  hooks: CliHooks,
 ): Promise<number> {
   const level = (values['log-level'] ?? process.env.KAGED_LOG_LEVEL ?? 'info') as LogLevel;
   if (!logLevels.includes(level)) throw new KagedDaemonError('invalid_argument', `--log-level must be one of ${logLevels.join(', ')}`);
@@ -144,6 +158,16 @@ async function start(
   process.stderr.write(
     `kaged ${kagedVersion} listening on ${daemon.url} (project "${daemon.project.name}", agents: ${daemon.project.agents.map((a) => a.id).join(', ')})\n`,
   );
+  const codeCache = hooks.codeCache;
+  if (codeCache) {
+    logger.debug({ state: codeCache.state, file: codeCache.file }, 'cli.code_cache');
+    if (codeCache.state === 'none' || codeCache.state === 'rejected') {
+      setTimeout(() => {
+        const saved = codeCache.save();
+        if (saved) logger.debug({ ...saved, file: codeCache.file }, 'cli.code_cache_saved');
+      }, CODE_CACHE_AFTER_MS).unref();
+    }
+  }
 
   return new Promise<number>((done) => {
     let stopping = false;
@@ -167,28 +191,31 @@ async function start(
   });
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    // Let pino flush its buffered stdout before exiting.
-    process.exitCode = code;
-    setTimeout(() => process.exit(code), 50).unref();
-  },
-  (error: unknown) => {
-    if (ProjectConfigError.isInstance(error)) {
-      process.stderr.write(`${error.issues.map(formatIssue).join('\n')}\n`);
-      process.stderr.write(`kaged: ${error.issues.length} problem(s) in the project; nothing was started\n`);
-    } else if (String((error as { code?: unknown })?.code).startsWith('ERR_PARSE_ARGS_')) {
-      process.stderr.write(`kaged: ${(error as Error).message}\n\n${usage}`);
-      process.exitCode = 2;
-      setTimeout(() => process.exit(2), 50).unref();
-      return;
-    } else if (KagedError.isInstance(error)) {
-      process.stderr.write(`kaged: ${(error as Error).message}\n`);
-    } else {
-      process.stderr.write(`kaged: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
-    }
-    const code = KagedError.isInstance(error) && error.code === 'invalid_argument' ? 2 : 1;
-    process.exitCode = code;
-    setTimeout(() => process.exit(code), 50).unref();
-  },
-);
+/** Runs one command and exits with its code (`kaged start` when the daemon has stopped). */
+export function runCli(argv: string[], hooks: CliHooks = {}): void {
+  main(argv, hooks).then(
+    (code) => {
+      // Let pino flush its buffered stdout before exiting.
+      process.exitCode = code;
+      setTimeout(() => process.exit(code), 50).unref();
+    },
+    (error: unknown) => {
+      if (ProjectConfigError.isInstance(error)) {
+        process.stderr.write(`${error.issues.map(formatIssue).join('\n')}\n`);
+        process.stderr.write(`kaged: ${error.issues.length} problem(s) in the project; nothing was started\n`);
+      } else if (String((error as { code?: unknown })?.code).startsWith('ERR_PARSE_ARGS_')) {
+        process.stderr.write(`kaged: ${(error as Error).message}\n\n${usage}`);
+        process.exitCode = 2;
+        setTimeout(() => process.exit(2), 50).unref();
+        return;
+      } else if (KagedError.isInstance(error)) {
+        process.stderr.write(`kaged: ${(error as Error).message}\n`);
+      } else {
+        process.stderr.write(`kaged: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+      }
+      const code = KagedError.isInstance(error) && error.code === 'invalid_argument' ? 2 : 1;
+      process.exitCode = code;
+      setTimeout(() => process.exit(code), 50).unref();
+    },
+  );
+}

@@ -7,6 +7,7 @@ interface InternalClient {
 
 /** Where `exit-hook` (a dependency of `@mastra/mcp`) listens once it has a hook to run. */
 const EXIT_HOOK_EVENTS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'beforeExit', 'exit'] as const;
+const EXIT_HOOK_LISTENER = /^bound exit\d*$/;
 
 /**
  * Takes off the process hooks Mastra's MCP client installs at every connect: a SIGTERM and
@@ -17,14 +18,15 @@ const EXIT_HOOK_EVENTS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'beforeExit', 'exit'] a
  * itself (`McpSupervisor.close()`), so nothing is lost.
  *
  * `exit-hook` 5 registers its listeners once per process, as `exit.bind(…)`: they are found by
- * that name. test/mcp-shutdown.test.ts fails if a new version installs them differently.
+ * that name (`exit2` and so on in the CLI bundle, where esbuild numbers names that collide in
+ * its one scope). test/mcp-shutdown.test.ts fails if a new version installs them differently.
  */
 export function releaseProcessHooks(client: MCPClient | undefined): void {
   const internals = (client as unknown as { mcpClientsById?: Map<string, InternalClient> } | undefined)?.mcpClientsById;
   if (internals instanceof Map) for (const internal of internals.values()) internal.unregisterProcessHooks?.();
   for (const event of EXIT_HOOK_EVENTS) {
     for (const listener of process.listeners(event as 'SIGTERM')) {
-      if (listener.name === 'bound exit') process.removeListener(event, listener);
+      if (EXIT_HOOK_LISTENER.test(listener.name)) process.removeListener(event, listener);
     }
   }
 }
