@@ -35,9 +35,9 @@ describe('the launcher’s code cache', () => {
   it('has no data before the first save, and the saved data after it', () => {
     const dir = join(tempDir(), 'kaged');
     const first = openCodeCache(dir, 'kaged-key');
-    expect(first.data).toBeUndefined();
+    expect(first.read()).toBeUndefined();
     first.save(Buffer.from('cached bytes'));
-    expect(openCodeCache(dir, 'kaged-key').data?.toString()).toBe('cached bytes');
+    expect(openCodeCache(dir, 'kaged-key').read()?.toString()).toBe('cached bytes');
     // Written through a temp file renamed over the cache: nothing else is left.
     expect(readdirSync(dir)).toEqual(['kaged-key.v8cache']);
   });
@@ -47,9 +47,9 @@ describe('the launcher’s code cache', () => {
     const file = join(tempDir(), 'a-file');
     writeFileSync(file, '');
     const cache = openCodeCache(join(file, 'kaged'), 'kaged-key');
-    expect(cache.data).toBeUndefined();
+    expect(cache.read()).toBeUndefined();
     expect(() => cache.save(Buffer.from('x'))).not.toThrow();
-    expect(openCodeCache(join(file, 'kaged'), 'kaged-key').data).toBeUndefined();
+    expect(openCodeCache(join(file, 'kaged'), 'kaged-key').read()).toBeUndefined();
   });
 
   it(`keeps the ${MAX_CODE_CACHE_FILES} newest caches and drops a temp file a crash left behind`, () => {

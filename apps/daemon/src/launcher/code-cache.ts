@@ -14,9 +14,9 @@ import { crc32 } from 'node:zlib';
  * two configurations from replacing each other's cache on every start).
  */
 export interface CodeCache {
-  /** The cached data to compile with, when there is a file for this key. */
-  readonly data: Buffer | undefined;
   readonly file: string;
+  /** The cached data to compile with, when there is a file for this key. Read on each call: hold it only while compiling (it is megabytes). */
+  read(): Buffer | undefined;
   /** Writes `data` for this key (atomically: a temp file renamed) and drops the oldest files over `MAX_CODE_CACHE_FILES`. */
   save(data: Buffer): void;
 }
@@ -34,15 +34,15 @@ export function codeCacheKey(bundle: Buffer, runtime: { version: string; arch: s
 /** The cache for `key` in `dir` (created on first save). Never throws: a cache that cannot be read or written is no cache. */
 export function openCodeCache(dir: string, key: string): CodeCache {
   const file = join(dir, `${key}${SUFFIX}`);
-  let data: Buffer | undefined;
-  try {
-    data = readFileSync(file);
-  } catch {
-    data = undefined;
-  }
   return {
-    data,
     file,
+    read() {
+      try {
+        return readFileSync(file);
+      } catch {
+        return undefined;
+      }
+    },
     save(next) {
       try {
         mkdirSync(dir, { recursive: true });
