@@ -40,7 +40,7 @@ describe('start-up errors about the data directory', { timeout: 60_000 }, () => 
     await writeFile(join(dir, 'kaged.db'), '');
     await expect(start(dir)).rejects.toMatchObject({
       code: 'store_unusable',
-      message: `session store ${join(dir, 'kaged.db')}: it is empty (0 bytes), not a database: a truncated or interrupted copy?. Restore it from a backup, or move it away to start with an empty store`,
+      message: `session store ${join(dir, 'kaged.db')}: it is empty (0 bytes), not a database (a truncated or interrupted copy). Restore it from a backup, or move it away to start with an empty store`,
     });
   });
 

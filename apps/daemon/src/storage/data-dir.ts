@@ -36,7 +36,7 @@ async function checkDatabase(file: string): Promise<void> {
   });
   if (!info) return; // a first start: the store creates it
   if (!info.isFile()) throw corrupt(file, 'it is not a regular file');
-  if (info.size === 0) throw corrupt(file, 'it is empty (0 bytes), not a database: a truncated or interrupted copy?');
+  if (info.size === 0) throw corrupt(file, 'it is empty (0 bytes), not a database (a truncated or interrupted copy)');
   const header = Buffer.alloc(SQLITE_HEADER.length);
   try {
     const handle = await open(file, constants.O_RDWR);
