@@ -77,6 +77,9 @@ async function serveMastra(dir, config) {
     url: `http://127.0.0.1:${port}`,
     close: async () => {
       await new Promise((resolve) => listening.close(resolve));
+      // Mastra's shutdown closes the store before its observability's last flush: the spans
+      // still batched would be lost (CLIENT_CLOSED). Flush them first, as kaged does.
+      await mastra.observability.shutdown();
       await mastra.shutdown();
     },
   };
