@@ -181,6 +181,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     browser: { host, port, allowedHosts: project.server.allowedHosts, allowedOrigins: project.server.allowedOrigins },
     isClosing: () => closing,
     prompts: () => ({ project: live.state(), prompts: live.prompts.status() }),
+    promptText: (promptId, version) => {
+      const served = live.prompts.snapshot().get(promptId);
+      return served?.version === version ? served.text : undefined;
+    },
     checks: readinessChecks({
       live,
       sessions: { check: () => (storage.probes ? storage.check() : storageHealth.check(() => storage.check())) },

@@ -376,7 +376,7 @@ describe('the console', { timeout: 30_000 }, () => {
     await page.locator('.compare-table').waitFor();
     await shot('phone-prompts');
 
-    // The two texts as a line diff, computed in the page from the traces of each version: the
+    // The two texts as a line diff, from the versions route (the store's text, a trace's): the
     // old version on the left (a removed line), the edited one on the right (an added line).
     const change = page.locator('.diff .diff-row.change');
     await change.waitFor({ timeout: 10_000 });

@@ -35,7 +35,9 @@ export interface VersionFigures {
   guardFlags: number | null;
   feedback: { up: number; down: number } | null;
   commit: { sha: string; date: string; subject: string } | null;
-  text?: string | null;
+  /** The version's text (the store's, or a trace's); `null` with the reason in `textMissing`. */
+  text: string | null;
+  textMissing: string | null;
 }
 
 interface VersionsAnswer {
@@ -247,14 +249,8 @@ function Compare({ promptId, pair }: { promptId: string; pair: [VersionFigures, 
 const CONTEXT = 3;
 
 function PromptDiff({ promptId, a, b }: { promptId: string; a: VersionFigures; b: VersionFigures }) {
-  // A version's text never changes: read it once per tab.
-  const text = (v: VersionFigures) => ({
-    queryKey: ['prompt-text', promptId, v.version],
-    queryFn: ({ signal }: { signal: AbortSignal }) => versionText(promptId, v, signal),
-    staleTime: Number.POSITIVE_INFINITY,
-  });
-  const left = useQuery(text(a));
-  const right = useQuery(text(b));
+  const left = versionText(a);
+  const right = versionText(b);
   const [open, setOpen] = useState<Set<number>>(new Set());
   const label = (
     <div class="diff-head">
@@ -263,38 +259,23 @@ function PromptDiff({ promptId, a, b }: { promptId: string; a: VersionFigures; b
       <code>{short(b.version, 12)}</code>
     </div>
   );
-  const failed = left.error ?? right.error;
-  if (failed)
-    return (
-      <section class="diff-box">
-        {label}
-        <p class="error small">{(failed as Error).message}</p>
-      </section>
-    );
-  if (!left.data || !right.data)
-    return (
-      <section class="diff-box">
-        {label}
-        <p class="muted small">Reading both texts from the local traces…</p>
-      </section>
-    );
-  if (left.data.text === null || right.data.text === null)
+  if (left.text === null || right.text === null)
     return (
       <section class="diff-box diff-missing">
         {label}
-        {left.data.text === null ? (
+        {left.text === null ? (
           <p class="muted small">
-            <code>{short(a.version, 12)}</code>: {left.data.reason}
+            <code>{short(a.version, 12)}</code>: {left.reason}
           </p>
         ) : null}
-        {right.data.text === null ? (
+        {right.text === null ? (
           <p class="muted small">
-            <code>{short(b.version, 12)}</code>: {right.data.reason}
+            <code>{short(b.version, 12)}</code>: {right.reason}
           </p>
         ) : null}
       </section>
     );
-  const lines = diffLines(left.data.text, right.data.text);
+  const lines = diffLines(left.text, right.text);
   const rows = sideBySide(lines);
   const added = lines.filter((l) => l.kind === 'add').length;
   const removed = lines.filter((l) => l.kind === 'del').length;

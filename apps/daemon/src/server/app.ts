@@ -31,6 +31,8 @@ export interface AppOptions {
   browser?: OriginGuardOptions | undefined;
   checks: () => ReadinessCheck[];
   prompts: () => PromptsView;
+  /** The text of a prompt version the store serves (prompt-versions.ts). */
+  promptText?: ((promptId: string, version: string) => string | undefined) | undefined;
   isClosing: () => boolean;
   /** The live log view behind /v1/logs; absent when the daemon was given a logger of its own. */
   logRing?: LogRing | undefined;
@@ -73,7 +75,7 @@ export function createApp(options: AppOptions): Hono {
   app.route('/', healthRoutes({ checks: options.checks }));
   app.route('/', agentRoutes({ harness: options.harness }));
   app.route('/', promptRoutes({ view: options.prompts }));
-  app.route('/', promptVersionRoutes({ prompts: options.prompts, ...(options.traces ?? { traces: undefined }) }));
+  app.route('/', promptVersionRoutes({ prompts: options.prompts, promptText: options.promptText, ...(options.traces ?? { traces: undefined }) }));
   app.route('/', logRoutes({ ring: options.logRing, shutdown: options.shutdown }));
   app.route('/', traceRoutes(options.traces ?? { traces: undefined }));
   if (options.feedback) app.route('/', feedbackRoutes(options.feedback));

@@ -1,4 +1,4 @@
-import type { LocalTraces, TraceCostFn, TraceDetail, TraceScore } from '@kaged/observability/tracing';
+import type { LocalTraces, TraceCostFn, TraceDetail, TraceScore, TraceSpan } from '@kaged/observability/tracing';
 import { Hono } from 'hono';
 import { errorResponse } from '../error-body.js';
 import { createPromptCommits, type PromptCommit } from './prompt-commits.js';
@@ -11,6 +11,8 @@ export interface PromptVersionRoutesOptions {
   costOf?: TraceCostFn | undefined;
   /** How many of the newest traces the figures are computed from. Default 500. */
   maxTraces?: number | undefined;
+  /** The text of a prompt's version, while the store serves it (the current one); `undefined` otherwise. */
+  promptText?: ((promptId: string, version: string) => string | undefined) | undefined;
 }
 
 export interface PromptVersionFigures {
@@ -30,6 +32,13 @@ export interface PromptVersionFigures {
   /** Feedback from `POST /v1/turns/{turnId}/feedback` on the version's finished turns. */
   feedback: FeedbackFigures;
   commit: PromptCommit | null;
+  /**
+   * The version's text: the store's for the version it serves, else the system prompt a turn
+   * of the version ran with (`attributes.instructions` of its agent-run span, which the harness
+   * fills with exactly the prompt's text). `null` when neither holds it, and `textMissing` says why.
+   */
+  text: string | null;
+  textMissing: string | null;
 }
 
 export interface FeedbackFigures {
@@ -106,7 +115,10 @@ export function promptVersionRoutes(options: PromptVersionRoutesOptions): Hono {
     );
     if (!byVersion.has(prompt.version)) byVersion.set(prompt.version, []);
     const commits = prompt.path ? await commitsOf(prompt.path) : new Map<string, PromptCommit>();
-    const versions = [...byVersion].map(([version, list]) => figures(version, version === prompt.version, list, commits.get(version) ?? null));
+    const versions = [...byVersion].map(([version, list]) => ({
+      ...figures(version, version === prompt.version, list, commits.get(version) ?? null),
+      ...textOf(promptId, version, list, options.promptText),
+    }));
     versions.sort((a, b) => Number(b.current) - Number(a.current) || (b.lastSeenAt ?? '').localeCompare(a.lastSeenAt ?? ''));
     return c.json({ promptId, tracesRead: read.length, versions });
   });
@@ -126,7 +138,43 @@ function versionIn(trace: TraceDetail, promptId: string): string | undefined {
 
 type ScoredTrace = TraceDetail & { scores: TraceScore[] };
 
-function figures(version: string, current: boolean, traces: ScoredTrace[], commit: PromptCommit | null): PromptVersionFigures {
+/** Where a version's text is found, newest trace first (see `PromptVersionFigures.text`). */
+function textOf(
+  promptId: string,
+  version: string,
+  traces: readonly TraceDetail[],
+  promptText: PromptVersionRoutesOptions['promptText'],
+): Pick<PromptVersionFigures, 'text' | 'textMissing'> {
+  const served = promptText?.(promptId, version);
+  if (served !== undefined) return { text: served, textMissing: null };
+  const agent = /^agents\.(.+)\.prompt$/.exec(promptId)?.[1];
+  if (!agent) return { text: null, textMissing: 'only agent prompts are recorded in the traces, and the store now serves another version' };
+  if (traces.length === 0) return { text: null, textMissing: 'no kept trace used this version (pruned, or not sampled)' };
+  let redacted = false;
+  for (const trace of traces) {
+    const run = findSpan(trace.spans, (span) => span.type === 'agent_run' && span.name === `agent run: '${agent}'`);
+    const text = run?.attributes.instructions;
+    if (typeof text === 'string') return { text, textMissing: null };
+    if (run) redacted = true;
+  }
+  return {
+    text: null,
+    textMissing: redacted
+      ? 'the traces of this version hold no system prompt (observability.redact.inputs removes it)'
+      : 'no kept trace of this version has its agent run',
+  };
+}
+
+function findSpan(spans: readonly TraceSpan[], match: (span: TraceSpan) => boolean): TraceSpan | undefined {
+  for (const span of spans) {
+    if (match(span)) return span;
+    const inner = findSpan(span.children, match);
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
+function figures(version: string, current: boolean, traces: ScoredTrace[], commit: PromptCommit | null): Omit<PromptVersionFigures, 'text' | 'textMissing'> {
   const finished = traces.filter((t) => t.status !== 'running');
   const errors = finished.filter((t) => t.status === 'error').length;
   const durations = finished
