@@ -1,6 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { tokenizer } from 'acorn';
 
+/** Any UTF-16 code unit above 0x7f, surrogates included. */
+const NON_ASCII = /[\u0080-\uffff]/;
+
 /**
  * Makes the CLI bundle pure ASCII. V8 keeps an ASCII source as a one-byte string, half the
  * memory of the two-byte string one non-ASCII character forces on the whole 16 MB file, and
@@ -38,7 +41,7 @@ export function asciiOnly(source: string): string {
     at = end;
   }
   out += source.slice(at);
-  const left = /[\u0080-\uffff]/.exec(out);
+  const left = NON_ASCII.exec(out);
   if (left) {
     const line = out.slice(0, left.index).split('\n').length;
     throw new Error(
@@ -67,7 +70,7 @@ export function escapeNonAscii(text: string): string {
 }
 
 function isAscii(text: string): boolean {
-  return !/[\u0080-\uffff]/.test(text);
+  return !NON_ASCII.test(text);
 }
 
 /** Rewrites `file` in place (tsup's onSuccess for the CLI bundle). */

@@ -208,7 +208,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   // nothing before listening needs them. Applied here, before any request is read, so /readyz
   // names each server (connecting) from its first answer. The project may have been edited
   // since start-up: its current servers, which a reload may already have applied.
-  void tools.mcp.apply(live.current().mcp.servers, live.current().mcp.references);
+  const { mcp } = live.current();
+  void tools.mcp.apply(mcp.servers, mcp.references);
 
   let closed: Promise<void> | undefined;
   const close = () =>

@@ -37,3 +37,8 @@ export { toolDescriptionPromptId } from '@kaged/harness';
 export function agentPromptId(agentId: string): string {
   return `agents.${agentId}.prompt`;
 }
+
+/** The agent whose system prompt `promptId` is (`agentPromptId`'s inverse); `undefined` for other prompts. */
+export function agentOfPromptId(promptId: string): string | undefined {
+  return /^agents\.(.+)\.prompt$/.exec(promptId)?.[1];
+}

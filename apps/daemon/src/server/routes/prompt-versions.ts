@@ -1,5 +1,6 @@
 import type { LocalTraces, TraceCostFn, TraceDetail, TraceScore, TraceSpan } from '@kaged/observability/tracing';
 import { Hono } from 'hono';
+import { agentOfPromptId } from '../../project/project.js';
 import { errorResponse } from '../error-body.js';
 import { createPromptCommits, type PromptCommit } from './prompt-commits.js';
 import type { PromptsView } from './prompts.js';
@@ -147,7 +148,7 @@ function textOf(
 ): Pick<PromptVersionFigures, 'text' | 'textMissing'> {
   const served = promptText?.(promptId, version);
   if (served !== undefined) return { text: served, textMissing: null };
-  const agent = /^agents\.(.+)\.prompt$/.exec(promptId)?.[1];
+  const agent = agentOfPromptId(promptId);
   if (!agent) return { text: null, textMissing: 'only agent prompts are recorded in the traces, and the store now serves another version' };
   if (traces.length === 0) return { text: null, textMissing: 'no kept trace used this version (pruned, or not sampled)' };
   let redacted = false;
